@@ -1,0 +1,261 @@
+import type { CompiledCorsPolicy, HeaderPair } from './compiled-policy.js';
+import {
+  CorsConfigurationError,
+  type CorsConfigurationWarning,
+} from './cors-configuration.error.js';
+import type { CorsPolicyOptions } from './cors-policy-options.interface.js';
+import { isToken, normalizeMethod, splitList } from './headers/http-token.js';
+import { compileOrigin } from './origin/origin-matcher.js';
+import { isLoopbackHost } from './origin/serialized-origin.js';
+
+export interface CompiledPolicyResult {
+  readonly policy: CompiledCorsPolicy;
+  /** Things that work but are probably mistakes, for the caller to log once. */
+  readonly warnings: readonly CorsConfigurationWarning[];
+}
+
+/** Defaults that match `app.enableCors()` with no options. */
+export const DEFAULT_POLICY_OPTIONS = {
+  origin: '*',
+  credentials: false,
+  allowPrivateNetwork: false,
+  preflightContinue: false,
+  optionsSuccessStatus: 204,
+} as const satisfies CorsPolicyOptions;
+
+const KNOWN_OPTIONS = new Set<string>([
+  'origin',
+  'methods',
+  'allowedHeaders',
+  'exposedHeaders',
+  'credentials',
+  'maxAge',
+  'allowPrivateNetwork',
+  'preflightContinue',
+  'optionsSuccessStatus',
+  'dangerouslyReflectAnyOriginWithCredentials',
+]);
+
+type ListOption = 'methods' | 'allowedHeaders' | 'exposedHeaders';
+
+function readList(options: CorsPolicyOptions, option: ListOption): string[] | undefined {
+  const value = options[option];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' && !Array.isArray(value)) {
+    throw new CorsConfigurationError(
+      'invalid-option-type',
+      option,
+      `expected a list of names or a comma-separated string, got ${typeof value}`,
+    );
+  }
+  return splitList(value);
+}
+
+function readBoolean(options: CorsPolicyOptions, option: keyof CorsPolicyOptions): boolean {
+  const value = options[option] ?? false;
+  if (typeof value !== 'boolean') {
+    throw new CorsConfigurationError(
+      'invalid-option-type',
+      option,
+      `expected true or false, got ${JSON.stringify(value)}`,
+    );
+  }
+  return value;
+}
+
+function compileMethods(options: CorsPolicyOptions): ReadonlySet<string> | undefined {
+  const methods = readList(options, 'methods');
+  if (methods === undefined) return undefined;
+  for (const method of methods) {
+    if (!isToken(method)) {
+      throw new CorsConfigurationError(
+        'invalid-method',
+        'methods',
+        `${JSON.stringify(method)} is not a method name; use names such as "GET", "PUT" or "PATCH"`,
+      );
+    }
+  }
+  return new Set(methods.map(normalizeMethod));
+}
+
+function compileHeaderNames(options: CorsPolicyOptions, option: ListOption): string[] | undefined {
+  const names = readList(options, option);
+  if (names === undefined) return undefined;
+  for (const name of names) {
+    if (!isToken(name)) {
+      throw new CorsConfigurationError(
+        'invalid-header-name',
+        option,
+        `${JSON.stringify(name)} is not a header name (letters, digits and !#$%&'*+-.^_\`|~ only)`,
+      );
+    }
+  }
+  return names;
+}
+
+function compileMaxAge(options: CorsPolicyOptions): string | undefined {
+  const { maxAge } = options;
+  if (maxAge === undefined) return undefined;
+  if (typeof maxAge !== 'number' || !Number.isSafeInteger(maxAge) || maxAge < 0) {
+    throw new CorsConfigurationError(
+      'invalid-max-age',
+      'maxAge',
+      `${JSON.stringify(maxAge)} is not a whole number of seconds >= 0 (browsers cap it: Chromium at 7200, Firefox at 86400)`,
+    );
+  }
+  return String(maxAge);
+}
+
+function compileSuccessStatus(options: CorsPolicyOptions): number {
+  const status = options.optionsSuccessStatus ?? DEFAULT_POLICY_OPTIONS.optionsSuccessStatus;
+  if (!Number.isInteger(status) || status < 200 || status > 299) {
+    throw new CorsConfigurationError(
+      'invalid-options-success-status',
+      'optionsSuccessStatus',
+      `${JSON.stringify(status)} is not an ok status: browsers fail any preflight answered outside 200-299; use 204 (or 200 for very old clients)`,
+    );
+  }
+  return status;
+}
+
+function rejectUnknownOptions(options: CorsPolicyOptions): void {
+  for (const key of Object.keys(options)) {
+    if (!KNOWN_OPTIONS.has(key)) {
+      throw new CorsConfigurationError(
+        'invalid-option-type',
+        key,
+        `unknown option; the options are ${[...KNOWN_OPTIONS].join(', ')}`,
+      );
+    }
+  }
+}
+
+/**
+ * Validates options and compiles them into an immutable policy. Throws a
+ * {@link CorsConfigurationError} naming the option, the value and the fix.
+ */
+export function compileCorsPolicy(input: CorsPolicyOptions = {}): CompiledPolicyResult {
+  if (typeof input !== 'object' || input === null) {
+    throw new CorsConfigurationError(
+      'invalid-option-type',
+      'options',
+      'expected an object of CORS options',
+    );
+  }
+  rejectUnknownOptions(input);
+  const options: CorsPolicyOptions = { ...DEFAULT_POLICY_OPTIONS, ...stripUndefined(input) };
+  const origin = options.origin!;
+  const credentials = readBoolean(options, 'credentials');
+  const allowPrivateNetwork = readBoolean(options, 'allowPrivateNetwork');
+  const preflightContinue = readBoolean(options, 'preflightContinue');
+  const reflectWithCredentials = readBoolean(options, 'dangerouslyReflectAnyOriginWithCredentials');
+
+  const validOriginType =
+    typeof origin === 'boolean' ||
+    typeof origin === 'string' ||
+    typeof origin === 'function' ||
+    origin instanceof RegExp ||
+    Array.isArray(origin);
+  if (!validOriginType) {
+    throw new CorsConfigurationError(
+      'invalid-option-type',
+      'origin',
+      `expected '*', true, false, an origin, a pattern, a RegExp, a list of these or a function, got ${typeof origin}`,
+    );
+  }
+  const compiledOrigin = compileOrigin(origin);
+  const { matcher } = compiledOrigin;
+  const warnings = [...compiledOrigin.warnings];
+
+  if (credentials && matcher.kind === 'any') {
+    throw new CorsConfigurationError(
+      'credentials-with-any-origin',
+      'origin',
+      `'*' cannot be combined with credentials: true (browsers reject "Access-Control-Allow-Origin: *" on credentialed requests); list the origins that may send credentials, e.g. origin: ['https://app.example.com']`,
+    );
+  }
+  if (credentials && matcher.kind === 'reflect' && !reflectWithCredentials) {
+    throw new CorsConfigurationError(
+      'credentials-with-reflected-origin',
+      'origin',
+      "true with credentials: true lets every website make requests with your users' cookies and read the answers; list the trusted origins, or set dangerouslyReflectAnyOriginWithCredentials: true if that is really meant",
+    );
+  }
+  if (allowPrivateNetwork && matcher.kind === 'any') {
+    throw new CorsConfigurationError(
+      'private-network-with-any-origin',
+      'allowPrivateNetwork',
+      "true with origin '*' opens this private-network service to every public website; list the origins that may reach it",
+    );
+  }
+
+  const exposedHeaders = compileHeaderNames(options, 'exposedHeaders');
+  if (credentials && exposedHeaders?.includes('*')) {
+    throw new CorsConfigurationError(
+      'exposed-wildcard-with-credentials',
+      'exposedHeaders',
+      "'*' is a literal header name on credentialed requests, not a wildcard; list the headers the page may read",
+    );
+  }
+
+  if (credentials) {
+    for (const listed of compiledOrigin.listed) {
+      if (listed.scheme === 'http' && !isLoopbackHost(listed.host)) {
+        warnings.push({
+          option: 'origin',
+          message: `http://${listed.host} is allowed with credentials: anyone on the network path can impersonate a plain-http origin and act with your users' cookies; use https`,
+        });
+      }
+    }
+  }
+
+  const allowedMethods = compileMethods(options);
+  const allowedHeaderNames = compileHeaderNames(options, 'allowedHeaders');
+  // '*' is answered by echoing the requested names: that also works with
+  // credentials and covers Authorization, which a literal '*' never does.
+  const reflectHeaders = allowedHeaderNames === undefined || allowedHeaderNames.includes('*');
+  const maxAgeHeader = compileMaxAge(options);
+  const optionsSuccessStatus = compileSuccessStatus(options);
+
+  const actualHeaders: HeaderPair[] = [];
+  if (credentials) actualHeaders.push(['Access-Control-Allow-Credentials', 'true']);
+  if (exposedHeaders !== undefined && exposedHeaders.length > 0) {
+    actualHeaders.push(['Access-Control-Expose-Headers', exposedHeaders.join(',')]);
+  }
+  const allowHeadersHeader = reflectHeaders ? undefined : allowedHeaderNames!.join(',');
+  const allowMethodsHeader =
+    allowedMethods === undefined ? undefined : [...allowedMethods].join(',');
+  const preflightHeaders: HeaderPair[] = [];
+  if (credentials) preflightHeaders.push(['Access-Control-Allow-Credentials', 'true']);
+  if (allowHeadersHeader !== undefined && allowHeadersHeader !== '') {
+    preflightHeaders.push(['Access-Control-Allow-Headers', allowHeadersHeader]);
+  }
+  if (maxAgeHeader !== undefined) preflightHeaders.push(['Access-Control-Max-Age', maxAgeHeader]);
+
+  const policy: CompiledCorsPolicy = {
+    options: Object.freeze(options),
+    enabled: matcher.kind !== 'none',
+    origin: matcher,
+    credentials,
+    staticAnyOrigin: matcher.kind === 'any',
+    allowedMethods,
+    allowMethodsHeader,
+    allowedHeaders: reflectHeaders
+      ? undefined
+      : new Set(allowedHeaderNames!.map((n) => n.toLowerCase())),
+    allowHeadersHeader,
+    maxAgeHeader,
+    allowPrivateNetwork,
+    preflightContinue,
+    optionsSuccessStatus,
+    actualHeaders: Object.freeze(actualHeaders),
+    preflightHeaders: Object.freeze(preflightHeaders),
+  };
+  return { policy: Object.freeze(policy), warnings };
+}
+
+function stripUndefined(options: CorsPolicyOptions): CorsPolicyOptions {
+  const result: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(options)) if (value !== undefined) result[key] = value;
+  return result as CorsPolicyOptions;
+}

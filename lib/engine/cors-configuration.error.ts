@@ -1,0 +1,51 @@
+/** What a configuration problem concerns, for code that reacts to a specific one. */
+export type CorsConfigurationProblem =
+  | 'invalid-origin'
+  | 'null-origin'
+  | 'invalid-origin-pattern'
+  | 'credentials-with-any-origin'
+  | 'credentials-with-reflected-origin'
+  | 'private-network-with-any-origin'
+  | 'exposed-wildcard-with-credentials'
+  | 'invalid-max-age'
+  | 'invalid-method'
+  | 'invalid-header-name'
+  | 'invalid-options-success-status'
+  | 'invalid-option-type'
+  | 'no-origin'
+  | 'unknown-policy';
+
+/**
+ * Thrown when a CORS policy cannot be compiled. The message names the option,
+ * the bad value and the fix; when thrown at bootstrap it also names the route.
+ *
+ * @example
+ * try { await app.init() } catch (e) { if (e instanceof CorsConfigurationError) console.error(e.option) }
+ */
+export class CorsConfigurationError extends Error {
+  override readonly name = 'CorsConfigurationError';
+
+  constructor(
+    /** The kind of problem. */
+    readonly problem: CorsConfigurationProblem,
+    /** The option at fault, e.g. `origin` or `policies.partners.maxAge`. */
+    readonly option: string,
+    /** What is wrong and how to fix it. */
+    readonly detail: string,
+    /** Where the policy applies, e.g. `UsersController.remove (DELETE /api/users/:id)`. */
+    readonly location?: string,
+  ) {
+    super(`${location ? `${location}: ` : ''}invalid CORS option "${option}": ${detail}`);
+  }
+
+  /** The same error, placed at a route or a named policy. */
+  at(location: string): CorsConfigurationError {
+    return new CorsConfigurationError(this.problem, this.option, this.detail, location);
+  }
+}
+
+/** A configuration that works but is probably not what was meant. */
+export interface CorsConfigurationWarning {
+  readonly option: string;
+  readonly message: string;
+}

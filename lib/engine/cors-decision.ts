@@ -1,0 +1,58 @@
+import type { HeaderPair } from './compiled-policy.js';
+
+/** What made a request fail the policy. */
+export type CorsRefusalReason = 'origin' | 'method' | 'headers' | 'private-network' | 'disabled';
+
+export interface CorsRefusal {
+  readonly reason: CorsRefusalReason;
+  /** The request value at fault (the origin, the method, the header names). */
+  readonly value: string;
+  /** What an origin function threw or rejected with, when that denied the origin. */
+  readonly error?: unknown;
+}
+
+export type ActualDecision =
+  | {
+      readonly outcome: 'allowed';
+      readonly headers: readonly HeaderPair[];
+      readonly vary: string | undefined;
+    }
+  | {
+      readonly outcome: 'refused';
+      readonly refusal: CorsRefusal;
+      readonly vary: string | undefined;
+    }
+  /** No Origin header: nothing to add but, when the answer depends on Origin, Vary. */
+  | { readonly outcome: 'not-cors'; readonly vary: string | undefined };
+
+export type PreflightDecision =
+  | {
+      readonly outcome: 'allowed';
+      readonly status: number;
+      readonly headers: readonly HeaderPair[];
+      readonly vary: string;
+      /** Pass the request on to the app's own OPTIONS route after setting the headers. */
+      readonly continue: boolean;
+    }
+  | {
+      readonly outcome: 'refused';
+      readonly status: 403;
+      readonly refusal: CorsRefusal;
+      readonly vary: string;
+    };
+
+const REFUSAL_TEXT: Readonly<Record<CorsRefusalReason, (value: string) => string>> = {
+  origin: (value) => `origin ${JSON.stringify(value)} is not allowed`,
+  method: (value) => `method ${JSON.stringify(value)} is not allowed`,
+  headers: (value) => `request header(s) ${JSON.stringify(value)} not allowed`,
+  'private-network': () => 'private network access is not allowed',
+  disabled: () => 'CORS is disabled for this route',
+};
+
+/** The refusal in plain words, for logs and the 403 body. */
+export function describeRefusal(refusal: CorsRefusal): string {
+  const text = REFUSAL_TEXT[refusal.reason](refusal.value);
+  return refusal.error === undefined
+    ? text
+    : `${text} (the origin function failed: ${String(refusal.error)})`;
+}

@@ -1,0 +1,38 @@
+/**
+ * The CORS engine: options in, compiled policies and decisions out. It knows
+ * nothing of Nest, so it can be tested and benchmarked on its own.
+ */
+export type { CompiledCorsPolicy, HeaderPair } from './compiled-policy.js';
+export {
+  compileCorsPolicy,
+  DEFAULT_POLICY_OPTIONS,
+  type CompiledPolicyResult,
+} from './compile-policy.js';
+export {
+  CorsConfigurationError,
+  type CorsConfigurationProblem,
+  type CorsConfigurationWarning,
+} from './cors-configuration.error.js';
+export type {
+  ActualDecision,
+  CorsRefusal,
+  CorsRefusalReason,
+  PreflightDecision,
+} from './cors-decision.js';
+export { describeRefusal } from './cors-decision.js';
+export type {
+  CorsOrigin,
+  CorsOriginEntry,
+  CorsOriginFunction,
+  CorsPolicyOptions,
+} from './cors-policy-options.interface.js';
+export {
+  checkOrigin,
+  decideActual,
+  decidePreflight,
+  type OriginVerdict,
+  type PreflightRequest,
+  type RoutedMethods,
+} from './decide.js';
+export { appendVary } from './headers/vary.js';
+export { DEFAULT_ALLOWED_METHODS, normalizeMethod } from './headers/http-token.js';

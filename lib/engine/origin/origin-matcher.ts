@@ -1,0 +1,149 @@
+import {
+  CorsConfigurationError,
+  type CorsConfigurationWarning,
+} from '../cors-configuration.error.js';
+import type { CorsOrigin, CorsOriginFunction } from '../cors-policy-options.interface.js';
+import { compileOriginPattern, matchesPattern, type OriginPattern } from './origin-pattern.js';
+import { type ParsedOrigin, parseOrigin, serializeOrigin } from './serialized-origin.js';
+
+/**
+ * The compiled `origin` option. `any` answers `*` to everyone; `reflect` echoes
+ * any well-formed origin; `list` holds exact origins in a Set (O(1) whatever its
+ * size) plus patterns and RegExps; `function` asks user code per request.
+ */
+export type OriginMatcher =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'any' }
+  | { readonly kind: 'reflect' }
+  | {
+      readonly kind: 'list';
+      /** Canonical form: lowercase scheme and host. */
+      readonly exact: ReadonlySet<string>;
+      readonly patterns: readonly OriginPattern[];
+      readonly regExps: readonly RegExp[];
+    }
+  | { readonly kind: 'function'; readonly allow: CorsOriginFunction };
+
+export type ListOriginMatcher = Extract<OriginMatcher, { kind: 'list' }>;
+
+const UPPERCASE = /[A-Z]/;
+
+/** Whether a `list` matcher allows the origin exactly as the request sent it. */
+export function listAllows(matcher: ListOriginMatcher, origin: string): boolean {
+  // Browsers send lowercase origins: one Set lookup decides the common case.
+  if (matcher.exact.has(origin)) return true;
+  if (matcher.patterns.length === 0 && matcher.regExps.length === 0 && !UPPERCASE.test(origin)) {
+    return false;
+  }
+  const parsed = parseOrigin(origin);
+  if (parsed === undefined) return false;
+  if (matcher.exact.has(serializeOrigin(parsed))) return true;
+  for (const pattern of matcher.patterns) if (matchesPattern(pattern, parsed)) return true;
+  for (const regExp of matcher.regExps) if (regExp.test(origin)) return true;
+  return false;
+}
+
+/** `true` reflects any well-formed origin, never `null` or a malformed value. */
+export function reflectAllows(origin: string): boolean {
+  return parseOrigin(origin) !== undefined;
+}
+
+interface CompiledOrigin {
+  readonly matcher: OriginMatcher;
+  /** Exact and pattern origins, for the insecure-scheme warning. */
+  readonly listed: readonly ParsedOrigin[];
+  readonly warnings: readonly CorsConfigurationWarning[];
+}
+
+const invalid = (value: string, fix: string) =>
+  new CorsConfigurationError(
+    'invalid-origin',
+    'origin',
+    `"${value}" is not a serialized origin (scheme://host[:port]); ${fix}`,
+  );
+
+/** Says what to write instead of a string that is not a serialized origin. */
+function explainBadOrigin(value: string): CorsConfigurationError {
+  const trimmed = value.trim();
+  if (trimmed !== value) return invalid(value, `remove the surrounding whitespace: "${trimmed}"`);
+  const schemeEnd = value.indexOf('://');
+  if (schemeEnd <= 0) return invalid(value, `add the scheme: "https://${value}"`);
+  const afterScheme = value.slice(schemeEnd + 3);
+  const slash = afterScheme.indexOf('/');
+  if (slash >= 0) {
+    const origin = value.slice(0, schemeEnd + 3 + slash);
+    return invalid(value, `an origin has no path or trailing slash: write "${origin}"`);
+  }
+  if (afterScheme.includes('@')) return invalid(value, 'an origin has no user name or password');
+  const defaultPort = /^(https:\/\/.+):443$|^(http:\/\/.+):80$/.exec(value.toLowerCase());
+  if (defaultPort) {
+    return invalid(
+      value,
+      `browsers never send a default port: write "${defaultPort[1] ?? defaultPort[2]}"`,
+    );
+  }
+  if (value.includes(',')) return invalid(value, 'list several origins as an array, one per entry');
+  return invalid(value, 'write it as a browser sends it, e.g. "https://app.example.com"');
+}
+
+function isAnchored(regExp: RegExp): boolean {
+  return regExp.source.startsWith('^') && regExp.source.endsWith('$');
+}
+
+/** A RegExp with `g` or `y` keeps state between `test()` calls; a copy without them does not. */
+function statelessCopy(regExp: RegExp): RegExp {
+  return regExp.global || regExp.sticky
+    ? new RegExp(regExp.source, regExp.flags.replace(/[gy]/g, ''))
+    : regExp;
+}
+
+export function compileOrigin(origin: CorsOrigin): CompiledOrigin {
+  if (origin === true) return { matcher: { kind: 'reflect' }, listed: [], warnings: [] };
+  if (origin === false) return { matcher: { kind: 'none' }, listed: [], warnings: [] };
+  if (typeof origin === 'function') {
+    return { matcher: { kind: 'function', allow: origin }, listed: [], warnings: [] };
+  }
+  const entries = Array.isArray(origin) ? origin : [origin];
+  if (entries.includes('*')) return { matcher: { kind: 'any' }, listed: [], warnings: [] };
+
+  const exact = new Set<string>();
+  const patterns: OriginPattern[] = [];
+  const regExps: RegExp[] = [];
+  const listed: ParsedOrigin[] = [];
+  const warnings: CorsConfigurationWarning[] = [];
+  for (const entry of entries as readonly unknown[]) {
+    if (entry instanceof RegExp) {
+      if (!isAnchored(entry)) {
+        warnings.push({
+          option: 'origin',
+          message: `the RegExp ${entry} is not anchored with ^ and $, so it also matches origins that merely contain what it describes (e.g. "https://example.com.evil.test"); anchor it: /^https:\\/\\/app\\.example\\.com$/`,
+        });
+      }
+      regExps.push(statelessCopy(entry));
+    } else if (typeof entry !== 'string') {
+      throw new CorsConfigurationError(
+        'invalid-option-type',
+        'origin',
+        `${String(entry)} is not an origin; list entries are strings or RegExps`,
+      );
+    } else if (entry.trim().toLowerCase() === 'null') {
+      throw new CorsConfigurationError(
+        'null-origin',
+        'origin',
+        '"null" is the origin of sandboxed iframes, file: pages and redirected requests: any site can produce it, so allowing it lets every site in. Remove it.',
+      );
+    } else if (entry.includes('*')) {
+      const pattern = compileOriginPattern(entry);
+      patterns.push(pattern);
+      listed.push({ scheme: pattern.scheme, host: pattern.host.replace(/^\./, ''), port: '' });
+    } else {
+      const parsed = parseOrigin(
+        entry.replace(/^[A-Za-z][A-Za-z0-9+.-]*:/, (s) => s.toLowerCase()),
+      );
+      if (parsed === undefined) throw explainBadOrigin(entry);
+      exact.add(serializeOrigin(parsed));
+      listed.push(parsed);
+    }
+  }
+  return { matcher: { kind: 'list', exact, patterns, regExps }, listed, warnings };
+}
