@@ -1,3 +1,5 @@
+export { CorsModule } from './cors.module.js';
+export { Cors } from './cors.decorator.js';
 export { CorsConfigurationError } from './engine/index.js';
 export type {
   CorsConfigurationProblem,
@@ -7,3 +9,9 @@ export type {
   CorsOriginFunction,
   CorsPolicyOptions,
 } from './engine/index.js';
+export type {
+  CorsDecoratorOptions,
+  CorsModuleAsyncOptions,
+  CorsModuleOptions,
+  CorsOptionsFactory,
+} from './interfaces/cors-module-options.interface.js';

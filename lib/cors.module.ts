@@ -1,0 +1,80 @@
+import { Global, Module, type DynamicModule, type Provider } from '@nestjs/common';
+import { APP_INTERCEPTOR, DiscoveryModule } from '@nestjs/core';
+import { CORS_MODULE_OPTIONS } from './cors.constants.js';
+import type {
+  CorsModuleAsyncOptions,
+  CorsModuleOptions,
+  CorsOptionsFactory,
+} from './interfaces/cors-module-options.interface.js';
+import { CorsPolicyTableHost } from './policy-table/cors-policy-table.host.js';
+import { CorsRequestHook } from './request-path/cors-request.hook.js';
+import { CorsInterceptor } from './request-path/cors.interceptor.js';
+
+const REQUEST_PATH_PROVIDERS: Provider[] = [
+  CorsPolicyTableHost,
+  CorsRequestHook,
+  { provide: APP_INTERCEPTOR, useClass: CorsInterceptor },
+];
+
+/**
+ * Per-route CORS for the whole application. Import it once, in the root module.
+ *
+ * @example
+ * @Module({ imports: [CorsModule.forRoot({ origin: ['https://app.example.com'] })] })
+ * export class AppModule {}
+ */
+@Global()
+@Module({})
+export class CorsModule {
+  /** Registers the module with the global policy and named policies. */
+  static forRoot(options: CorsModuleOptions = {}): DynamicModule {
+    return {
+      module: CorsModule,
+      imports: [DiscoveryModule],
+      providers: [{ provide: CORS_MODULE_OPTIONS, useValue: options }, ...REQUEST_PATH_PROVIDERS],
+    };
+  }
+
+  /**
+   * Registers the module with options resolved from other providers (a config
+   * service). Named policies and decorators are resolved after the factory.
+   *
+   * @example
+   * CorsModule.forRootAsync({
+   *   imports: [ConfigModule],
+   *   inject: [ConfigService],
+   *   useFactory: (config: ConfigService) => ({ origin: config.get('CORS_ORIGINS').split(',') }),
+   * })
+   */
+  static forRootAsync(options: CorsModuleAsyncOptions): DynamicModule {
+    return {
+      module: CorsModule,
+      imports: [DiscoveryModule, ...(options.imports ?? [])],
+      providers: [...asyncOptionsProviders(options), ...REQUEST_PATH_PROVIDERS],
+    };
+  }
+}
+
+function asyncOptionsProviders(options: CorsModuleAsyncOptions): Provider[] {
+  if (options.useFactory) {
+    return [
+      {
+        provide: CORS_MODULE_OPTIONS,
+        useFactory: options.useFactory,
+        inject: options.inject ?? [],
+      },
+    ];
+  }
+  const factoryClass = options.useClass ?? options.useExisting;
+  if (factoryClass === undefined) {
+    throw new Error('CorsModule.forRootAsync() needs useFactory, useClass or useExisting');
+  }
+  const optionsProvider: Provider = {
+    provide: CORS_MODULE_OPTIONS,
+    useFactory: (factory: CorsOptionsFactory) => factory.createCorsOptions(),
+    inject: [factoryClass],
+  };
+  return options.useClass
+    ? [optionsProvider, { provide: factoryClass, useClass: factoryClass }]
+    : [optionsProvider];
+}

@@ -1,0 +1,87 @@
+import { Inject, Injectable, type OnModuleInit, type Type } from '@nestjs/common';
+import {
+  DiscoveryService,
+  HttpAdapterHost,
+  MetadataScanner,
+  type AbstractHttpAdapter,
+} from '@nestjs/core';
+import { CORS_MODULE_OPTIONS } from '../cors.constants.js';
+import type { CorsModuleOptions } from '../interfaces/cors-module-options.interface.js';
+import { corsLogger } from '../request-path/cors-logger.js';
+import { buildPolicyTable } from './policy-table.builder.js';
+import type { CorsPolicyTable } from './policy-table.js';
+import type { PathMatching } from './route-index.js';
+import { RouteRecorder } from './route-recorder.js';
+
+/**
+ * Holds the application's policy table: records the routes while Nest
+ * registers them, then compiles every policy once, before the first request.
+ * A configuration error makes `app.init()` fail with the route named.
+ */
+@Injectable()
+export class CorsPolicyTableHost implements OnModuleInit {
+  private tableValue?: CorsPolicyTable;
+  private readonly recorder: RouteRecorder;
+  private adapter?: AbstractHttpAdapter;
+
+  constructor(
+    @Inject(CORS_MODULE_OPTIONS) private readonly options: CorsModuleOptions,
+    adapterHost: HttpAdapterHost,
+    private readonly discovery: DiscoveryService,
+    scanner: MetadataScanner,
+  ) {
+    this.recorder = new RouteRecorder(discovery, scanner);
+    adapterHost.init$.subscribe(() => {
+      this.adapter = adapterHost.httpAdapter;
+      if (this.adapter !== undefined) this.recorder.start(this.adapter);
+    });
+  }
+
+  /** Undefined until the routes are registered (no request arrives before). */
+  get table(): CorsPolicyTable | undefined {
+    return this.tableValue;
+  }
+
+  onModuleInit(): void {
+    const routes = this.recorder.stop();
+    if (this.adapter === undefined) return; // no HTTP server (a microservice or a standalone context)
+    const controllers = new Set(
+      this.discovery
+        .getControllers()
+        .map((wrapper) => wrapper.metatype as Type | undefined)
+        .filter((metatype): metatype is Type => metatype !== undefined),
+    );
+    this.tableValue = buildPolicyTable({
+      options: this.options,
+      controllers,
+      routes,
+      matching: pathMatchingOf(this.adapter),
+      warn: (location, warning) =>
+        corsLogger.warn(`${location}: CORS option "${warning.option}": ${warning.message}`),
+    });
+  }
+}
+
+/** Reads how the adapter matches paths, so the table finds the route the adapter will. */
+function pathMatchingOf(adapter: AbstractHttpAdapter): PathMatching {
+  if (adapter.getType() === 'fastify') {
+    const config =
+      (adapter.getInstance() as { initialConfig?: Record<string, unknown> }).initialConfig ?? {};
+    const router = { ...config, ...(config.routerOptions as Record<string, unknown> | undefined) };
+    return {
+      syntax: 'fastify',
+      caseSensitive: router.caseSensitive !== false,
+      ignoreTrailingSlash: router.ignoreTrailingSlash === true,
+      ignoreDuplicateSlashes: router.ignoreDuplicateSlashes === true,
+      maxParamLength: typeof router.maxParamLength === 'number' ? router.maxParamLength : 100,
+    };
+  }
+  const express = adapter.getInstance() as { get(setting: string): unknown };
+  return {
+    syntax: 'express',
+    caseSensitive: express.get('case sensitive routing') === true,
+    ignoreTrailingSlash: express.get('strict routing') !== true,
+    ignoreDuplicateSlashes: false,
+    maxParamLength: 8192,
+  };
+}

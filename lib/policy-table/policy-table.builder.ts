@@ -1,0 +1,179 @@
+import type { Type } from '@nestjs/common';
+import { HOST_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
+import { CORS_METADATA } from '../cors.constants.js';
+import type { CorsMetadata } from '../cors.decorator.js';
+import {
+  compileCorsPolicy,
+  CorsConfigurationError,
+  type CorsConfigurationWarning,
+  type CorsPolicyOptions,
+} from '../engine/index.js';
+import type { CorsModuleOptions } from '../interfaces/cors-module-options.interface.js';
+import { resolveEffectivePolicy, type PolicyLevel } from './effective-policy.js';
+import { compileHostMatcher, type HostOption } from './host-matcher.js';
+import { CorsPolicyTable, type RouteEntry, type RoutePolicy } from './policy-table.js';
+import { RouteIndex, type PathMatching } from './route-index.js';
+import type { RecordedRoute, RouteOwner } from './route-recorder.js';
+
+export interface PolicyTableInput {
+  readonly options: CorsModuleOptions;
+  /** The controllers of this application. */
+  readonly controllers: ReadonlySet<Type>;
+  readonly routes: readonly RecordedRoute[];
+  readonly matching: PathMatching;
+  readonly warn: (location: string, warning: CorsConfigurationWarning) => void;
+}
+
+const GLOBAL_LOCATION = 'CorsModule.forRoot() global policy';
+
+/**
+ * Builds the policy table: compiles the global policy, every named policy and
+ * every route's effective policy (routes sharing the same decorators share one
+ * compiled policy), and indexes the routes by method, path and host. Throws a
+ * CorsConfigurationError naming the route at the first invalid policy.
+ */
+export function buildPolicyTable(input: PolicyTableInput): CorsPolicyTable {
+  const { policies = {}, ...globalOptions } = input.options;
+  const global = compileAt(
+    GLOBAL_LOCATION,
+    globalOptions,
+    sourcesOf(globalOptions, 'global'),
+    input.warn,
+  );
+  for (const [name, named] of Object.entries(policies)) {
+    const location = `CorsModule.forRoot({ policies: { ${JSON.stringify(name)} } })`;
+    compileAt(location, { ...globalOptions, ...named }, {}, input.warn);
+  }
+
+  const compiled = new Map<string, RoutePolicy>();
+  const handlers = new Map<Type, Map<object, RoutePolicy>>();
+  const entries = new Map<string, RouteEntry>();
+  const index = new RouteIndex<RouteEntry>(input.matching);
+
+  const globalEntry: RouteEntry = { route: global, host: undefined, hostKey: '', alone: [global] };
+  for (const route of input.routes) {
+    const owner = ownerOf(route, input.controllers);
+    if (owner === undefined) {
+      // Registered on the adapter directly (Swagger's UI, a health check): the global policy.
+      index.add(route.method, route.path, globalEntry);
+      continue;
+    }
+    const controllerMetadata = Reflect.getMetadata(CORS_METADATA, owner.controller) as
+      CorsMetadata | undefined;
+    const handler = owner.controller.prototype[owner.methodName] as object;
+    const methodMetadata = Reflect.getMetadata(CORS_METADATA, handler) as CorsMetadata | undefined;
+    const location = `${owner.controller.name}.${owner.methodName} (${route.method} ${route.path})`;
+
+    const policyKey = `${identity(controllerMetadata)}|${identity(methodMetadata)}`;
+    let routePolicy = compiled.get(policyKey);
+    if (routePolicy === undefined) {
+      routePolicy =
+        controllerMetadata === undefined && methodMetadata === undefined
+          ? global
+          : compileRoute(location, input.options, controllerMetadata, methodMetadata, input.warn);
+      compiled.set(policyKey, routePolicy);
+    }
+    let byHandler = handlers.get(owner.controller);
+    if (byHandler === undefined) handlers.set(owner.controller, (byHandler = new Map()));
+    if (!byHandler.has(handler)) {
+      byHandler.set(handler, routePolicy === global ? routePolicy : { ...routePolicy, location });
+    }
+
+    const host = Reflect.getMetadata(HOST_METADATA, owner.controller) as HostOption | undefined;
+    const hostKey = host === undefined ? '' : String(host);
+    const entryKey = `${policyKey}|${owner.controller.name}.${owner.methodName}|${hostKey}`;
+    let entry = entries.get(entryKey);
+    if (entry === undefined) {
+      const policy = byHandler.get(handler)!;
+      entry = {
+        route: policy,
+        host: host === undefined ? undefined : compileHostMatcher(host),
+        hostKey,
+        alone: [policy],
+      };
+      entries.set(entryKey, entry);
+    }
+    index.add(route.method, route.path, entry);
+  }
+  return new CorsPolicyTable(global, handlers, index);
+}
+
+function compileRoute(
+  location: string,
+  options: CorsModuleOptions,
+  controllerMetadata: CorsMetadata | undefined,
+  methodMetadata: CorsMetadata | undefined,
+  warn: PolicyTableInput['warn'],
+): RoutePolicy {
+  try {
+    const effective = resolveEffectivePolicy(options, controllerMetadata, methodMetadata);
+    return compileAt(location, effective.options, effective.sources, warn);
+  } catch (error) {
+    throw error instanceof CorsConfigurationError && error.location === undefined
+      ? error.at(location)
+      : error;
+  }
+}
+
+function compileAt(
+  location: string,
+  options: CorsPolicyOptions,
+  sources: Readonly<Record<string, PolicyLevel>>,
+  warn: PolicyTableInput['warn'],
+): RoutePolicy {
+  try {
+    const { policy, warnings } = compileCorsPolicy(options);
+    for (const warning of warnings) warn(location, warning);
+    return { policy, location, sources };
+  } catch (error) {
+    throw error instanceof CorsConfigurationError && error.location === undefined
+      ? error.at(location)
+      : error;
+  }
+}
+
+function sourcesOf(options: object, level: PolicyLevel): Record<string, PolicyLevel> {
+  return Object.fromEntries(Object.keys(options).map((key) => [key, level]));
+}
+
+const ids = new WeakMap<object, number>();
+let lastId = 0;
+/** Routes whose decorators are the very same metadata objects share one compiled policy. */
+function identity(metadata: CorsMetadata | undefined): string {
+  if (metadata === undefined) return 'none';
+  if (metadata === false) return 'off';
+  let id = ids.get(metadata);
+  if (id === undefined) ids.set(metadata, (id = ++lastId));
+  return String(id);
+}
+
+/**
+ * The controller method behind a registered handler. A method inherited by
+ * several controllers carries all of them; the registered path tells them apart.
+ */
+function ownerOf(route: RecordedRoute, controllers: ReadonlySet<Type>): RouteOwner | undefined {
+  const owners = route.owners.filter((owner) => controllers.has(owner.controller));
+  if (owners.length <= 1) return owners[0];
+  const sameCors = owners.every(
+    (o) =>
+      Reflect.getMetadata(CORS_METADATA, o.controller) ===
+      Reflect.getMetadata(CORS_METADATA, owners[0].controller),
+  );
+  if (owners.length > 1 && sameCors) return owners[0];
+  const byPath = owners.filter((owner) => {
+    const paths = [
+      Reflect.getMetadata(PATH_METADATA, owner.controller) as string | string[] | undefined,
+    ].flat();
+    return paths.some(
+      (path) =>
+        path !== undefined && path !== '/' && route.path.includes(path.replace(/^\/|\/$/g, '')),
+    );
+  });
+  if (byPath.length === 1) return byPath[0];
+  throw new CorsConfigurationError(
+    'unknown-policy',
+    '@Cors',
+    `the handler is inherited by ${owners.map((o) => o.controller.name).join(', ')}, whose @Cors differ, and the path does not tell them apart; override the method in each controller`,
+    `${route.method} ${route.path}`,
+  );
+}

@@ -1,0 +1,116 @@
+import type { Type } from '@nestjs/common';
+import {
+  checkOrigin,
+  DEFAULT_ALLOWED_METHODS,
+  type CompiledCorsPolicy,
+  type RoutedMethods,
+} from '../engine/index.js';
+import type { HostMatcher } from './host-matcher.js';
+import type { PolicyLevel } from './effective-policy.js';
+import type { RouteIndex, RouteSlot } from './route-index.js';
+
+/** The compiled policy of one controller method (or of the global fallback). */
+export interface RoutePolicy {
+  readonly policy: CompiledCorsPolicy;
+  /** `UsersController.remove (DELETE /api/users/:id)`, for errors and logs. */
+  readonly location: string;
+  /** Where each field of the policy came from. */
+  readonly sources: Readonly<Record<string, PolicyLevel>>;
+}
+
+/** A route as the index holds it: a handler's policy and the host its controller is bound to. */
+export interface RouteEntry {
+  readonly route: RoutePolicy;
+  readonly host: HostMatcher | undefined;
+  /** Entries with the same key are alternatives for one request (header or media-type versions). */
+  readonly hostKey: string;
+  /** `[route]`, made once: the common answer of a lookup. */
+  readonly alone: readonly RoutePolicy[];
+}
+
+const NONE: readonly RoutePolicy[] = [];
+
+/**
+ * Every route's compiled policy, built once at bootstrap. The request path asks
+ * it two things: which policies a method and URL resolve to (the early hook),
+ * and which policy a handler has (the interceptor). Both are lookups.
+ */
+export class CorsPolicyTable {
+  private readonly uniformMethods = new WeakMap<object, RoutedMethods | null>();
+
+  constructor(
+    /** Answers requests no route serves. */
+    readonly global: RoutePolicy,
+    private readonly handlers: ReadonlyMap<Type, ReadonlyMap<object, RoutePolicy>>,
+    private readonly index: RouteIndex<RouteEntry>,
+  ) {}
+
+  forHandler(controller: Type, handler: object): RoutePolicy | undefined {
+    return this.handlers.get(controller)?.get(handler);
+  }
+
+  /** The slot a request reaches; HEAD falls back to GET as both adapters do. */
+  findSlot(method: string, url: string): RouteSlot<RouteEntry> | undefined {
+    return (
+      this.index.find(method, url) ?? (method === 'HEAD' ? this.index.find('GET', url) : undefined)
+    );
+  }
+
+  /**
+   * The policies that may serve a request in a slot: the first route whose host
+   * matches, plus its alternatives (versions sharing the path). Empty when no
+   * route's host matches.
+   */
+  candidates(slot: RouteSlot<RouteEntry>, hostname: string): readonly RoutePolicy[] {
+    const entries = slot.routes;
+    if (entries.length === 1) {
+      const [entry] = entries;
+      return entry.host === undefined || entry.host(hostname) ? entry.alone : NONE;
+    }
+    const first = entries.find((entry) => entry.host === undefined || entry.host(hostname));
+    if (first === undefined) return NONE;
+    return entries.filter((entry) => entry.hostKey === first.hostKey).map((entry) => entry.route);
+  }
+
+  /** The methods routed at a slot's path whose policies allow the origin: the default Allow-Methods. */
+  routedMethods(slot: RouteSlot<RouteEntry>, hostname: string, origin: string): RoutedMethods {
+    const uniform = this.uniform(slot.siblings);
+    if (uniform !== null) return uniform;
+    const methods: string[] = [];
+    for (const [method, sibling] of slot.siblings) {
+      const allows = this.candidates(sibling, hostname).some(({ policy }) =>
+        allowsCheaply(policy, origin),
+      );
+      if (allows) methods.push(method);
+    }
+    return methodsOf(methods);
+  }
+
+  /** When all routes at a path share one policy and no host, the answer never changes. */
+  private uniform(siblings: Map<string, RouteSlot<RouteEntry>>): RoutedMethods | null {
+    let methods = this.uniformMethods.get(siblings);
+    if (methods === undefined) {
+      const entries = [...siblings.values()].flatMap((slot) => slot.routes);
+      const shared = entries.every(
+        (entry) => entry.host === undefined && entry.route.policy === entries[0].route.policy,
+      );
+      methods = shared ? methodsOf([...siblings.keys()]) : null;
+      this.uniformMethods.set(siblings, methods);
+    }
+    return methods;
+  }
+}
+
+/** An origin check without calling user code: an origin function counts as allowing. */
+function allowsCheaply(policy: CompiledCorsPolicy, origin: string): boolean {
+  if (!policy.enabled) return false;
+  if (policy.origin.kind === 'function') return true;
+  return checkOrigin(policy, origin, undefined) === true;
+}
+
+function methodsOf(methods: readonly string[]): RoutedMethods {
+  const all = methods.includes('ALL');
+  const listed = all ? DEFAULT_ALLOWED_METHODS.split(',') : [...methods];
+  const set = new Set(listed);
+  return { has: (method) => all || set.has(method), header: listed.join(',') };
+}

@@ -1,0 +1,21 @@
+import { Logger } from '@nestjs/common';
+import { describeRefusal, type CorsRefusal } from '../engine/index.js';
+
+/** One logger for the module, named as users filter it. */
+export const corsLogger = new Logger('CorsModule');
+
+/**
+ * A refusal is logged at debug (nothing is logged for allowed requests); an
+ * origin function that failed is logged at warn, as a bug to fix.
+ */
+export function logRefusal(
+  kind: 'preflight' | 'request',
+  refusal: CorsRefusal,
+  location: string,
+): void {
+  if (refusal.error !== undefined) {
+    corsLogger.warn(`${location}: ${kind} refused because ${describeRefusal(refusal)}`);
+  } else if (Logger.isLevelEnabled('debug')) {
+    corsLogger.debug(`${location}: ${kind} refused: ${describeRefusal(refusal)}`);
+  }
+}

@@ -1,0 +1,31 @@
+import type { INestApplication, ModuleMetadata } from '@nestjs/common';
+import { ExpressAdapter } from '@nestjs/platform-express';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { Test } from '@nestjs/testing';
+
+export type AdapterName = 'express' | 'fastify';
+export const ADAPTERS: AdapterName[] = ['express', 'fastify'];
+
+export interface AppOptions {
+  readonly configure?: (app: INestApplication) => void;
+  /** Options for the fastify adapter (router options). */
+  readonly fastify?: ConstructorParameters<typeof FastifyAdapter>[0];
+}
+
+/** Builds and initialises a Nest app on the given adapter, without listening. */
+export async function createApp(
+  adapter: AdapterName,
+  metadata: ModuleMetadata,
+  options: AppOptions = {},
+): Promise<INestApplication> {
+  const moduleRef = await Test.createTestingModule(metadata).compile();
+  const app = moduleRef.createNestApplication(
+    adapter === 'express' ? new ExpressAdapter() : new FastifyAdapter(options.fastify),
+    { logger: false },
+  );
+  options.configure?.(app);
+  await app.init();
+  if (adapter === 'fastify')
+    await (app.getHttpAdapter().getInstance() as { ready(): Promise<void> }).ready();
+  return app;
+}
