@@ -7,7 +7,7 @@ import {
 } from '@nestjs/core';
 import { CORS_MODULE_OPTIONS } from '../cors.constants.js';
 import type { CorsModuleOptions } from '../interfaces/cors-module-options.interface.js';
-import { corsLogger } from '../request-path/cors-logger.js';
+import { corsLogger } from '../cors.logger.js';
 import { buildPolicyTable } from './policy-table.builder.js';
 import type { CorsPolicyTable } from './policy-table.js';
 import type { PathMatching } from './route-index.js';

@@ -1,18 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { HttpAdapterHost, type AbstractHttpAdapter } from '@nestjs/core';
-import { decideActual, type ActualDecision } from '../engine/index.js';
+import { decideActual } from '../engine/index.js';
 import { hostnameOf } from '../policy-table/host-matcher.js';
 import { CorsPolicyTableHost } from '../policy-table/cors-policy-table.host.js';
-import type { RoutePolicy } from '../policy-table/policy-table.js';
-import { corsLogger, logRefusal } from './cors-logger.js';
-import {
-  CORS_STATE,
-  expressAccess,
-  fastifyAccess,
-  writeCorsHeaders,
-  type HttpRequest,
-  type ResponseAccess,
-} from './http-access.js';
+import { corsLogger } from '../cors.logger.js';
+import { applyActualDecision } from './actual-request.js';
+import { responseAccessFor, type HttpRequest, type ResponseAccess } from './http-access.js';
 import { handlePreflight } from './preflight.handler.js';
 
 type RequestHook = (
@@ -30,7 +23,7 @@ type RequestHook = (
  */
 @Injectable()
 export class CorsRequestHook {
-  private access: ResponseAccess = expressAccess;
+  private access: ResponseAccess = responseAccessFor(undefined);
 
   constructor(
     adapterHost: HttpAdapterHost,
@@ -41,14 +34,9 @@ export class CorsRequestHook {
     adapterHost.init$.subscribe(() => this.install(adapterHost.httpAdapter));
   }
 
-  /** The response access for this application's adapter; the interceptor uses it too. */
-  get responseAccess(): ResponseAccess {
-    return this.access;
-  }
-
   private install(adapter: AbstractHttpAdapter | undefined): void {
     if (adapter === undefined) return;
-    this.access = adapter.getType() === 'fastify' ? fastifyAccess : expressAccess;
+    this.access = responseAccessFor(adapter);
     // Keep a hook someone else set: run it after ours.
     const previous = (adapter as unknown as { onRequestHook?: RequestHook }).onRequestHook;
     const hook: RequestHook = (request, response, done) => {
@@ -93,29 +81,12 @@ export class CorsRequestHook {
     const decision = decideActual(route.policy, origin, request);
     if (decision instanceof Promise) {
       return decision.then((settled) => {
-        this.applyActual(route, settled, request, response);
+        applyActualDecision(this.access, route, settled, request, response);
         done();
       });
     }
-    this.applyActual(route, decision, request, response);
+    applyActualDecision(this.access, route, decision, request, response);
     done();
-  }
-
-  private applyActual(
-    route: RoutePolicy,
-    decision: ActualDecision,
-    request: HttpRequest,
-    response: unknown,
-  ): void {
-    if (decision.outcome === 'refused') logRefusal('request', decision.refusal, route.location);
-    const allowOrigin = decision.outcome === 'allowed' ? decision.headers[0][1] : undefined;
-    writeCorsHeaders(
-      this.access,
-      response,
-      decision.outcome === 'allowed' ? decision.headers : [],
-      decision.vary,
-    );
-    request[CORS_STATE] = { policy: route.policy, allowOrigin, preflight: false };
   }
 
   /** A hook failure must never become a 5xx or an unhandled rejection: log it and let the app answer. */

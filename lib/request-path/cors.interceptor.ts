@@ -4,17 +4,17 @@ import {
   type ExecutionContext,
   type NestInterceptor,
 } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import { from, mergeMap, tap, type Observable } from 'rxjs';
 import { appendVary, decideActual, type ActualDecision } from '../engine/index.js';
 import { CorsPolicyTableHost } from '../policy-table/cors-policy-table.host.js';
-import type { RoutePolicy } from '../policy-table/policy-table.js';
-import { logRefusal } from './cors-logger.js';
-import { CorsRequestHook } from './cors-request.hook.js';
+import { applyActualDecision } from './actual-request.js';
 import {
   ACTUAL_HEADER_NAMES,
   CORS_STATE,
-  writeCorsHeaders,
+  responseAccessFor,
   type HttpRequest,
+  type ResponseAccess,
 } from './http-access.js';
 
 /**
@@ -25,10 +25,14 @@ import {
  */
 @Injectable()
 export class CorsInterceptor implements NestInterceptor {
+  private access: ResponseAccess = responseAccessFor(undefined);
+
   constructor(
     private readonly tables: CorsPolicyTableHost,
-    private readonly hook: CorsRequestHook,
-  ) {}
+    adapterHost: HttpAdapterHost,
+  ) {
+    adapterHost.init$.subscribe(() => (this.access = responseAccessFor(adapterHost.httpAdapter)));
+  }
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() !== 'http') return next.handle();
@@ -38,52 +42,30 @@ export class CorsInterceptor implements NestInterceptor {
     const request = http.getRequest<HttpRequest>();
     const response = http.getResponse<unknown>();
     const state = request[CORS_STATE];
-    if (state?.preflight) return next.handle();
+    if (state !== undefined && state.decision === undefined) return next.handle(); // a continued preflight
 
     const origin = request.headers.origin;
-    const access = this.hook.responseAccess;
+    const access = this.access;
     if (origin === undefined) {
       // The answer depends on Origin: caches must not serve it to a request that has one.
-      if (route.policy.enabled && !route.policy.staticAnyOrigin) {
-        access.setHeader(
-          response,
-          'Vary',
-          appendVary(access.getHeader(response, 'Vary'), 'Origin'),
-        );
-      }
+      if (route.policy.enabled && !route.policy.staticAnyOrigin)
+        appendToVary(access, response, 'Origin');
       return next.handle();
     }
-    if (state?.policy === route.policy)
-      return this.guardAllowOrigin(state.allowOrigin, response, next);
+    if (state?.policy === route.policy) {
+      // The early hook applied this policy; a @Header('Vary', ...) may have replaced its Vary since.
+      if (state.decision!.vary !== undefined) appendToVary(access, response, state.decision!.vary);
+      return this.guardAllowOrigin(state.decision!, response, next);
+    }
 
+    // The early hook guessed another policy (handlers sharing a path): replace its headers.
     for (const name of ACTUAL_HEADER_NAMES) access.removeHeader(response, name);
     const decision = decideActual(route.policy, origin, request);
-    if (decision instanceof Promise) {
-      return from(decision).pipe(
-        mergeMap((settled) => this.apply(route, settled, request, response, next)),
-      );
-    }
-    return this.apply(route, decision, request, response, next);
-  }
-
-  private apply(
-    route: RoutePolicy,
-    decision: ActualDecision,
-    request: HttpRequest,
-    response: unknown,
-    next: CallHandler,
-  ): Observable<unknown> {
-    if (decision.outcome === 'refused') logRefusal('request', decision.refusal, route.location);
-    const allowed = decision.outcome === 'allowed';
-    writeCorsHeaders(
-      this.hook.responseAccess,
-      response,
-      allowed ? decision.headers : [],
-      decision.vary,
-    );
-    const allowOrigin = allowed ? decision.headers[0][1] : undefined;
-    request[CORS_STATE] = { policy: route.policy, allowOrigin, preflight: false };
-    return this.guardAllowOrigin(allowOrigin, response, next);
+    const apply = (settled: ActualDecision) => {
+      applyActualDecision(access, route, settled, request, response);
+      return this.guardAllowOrigin(settled, response, next);
+    };
+    return decision instanceof Promise ? from(decision).pipe(mergeMap(apply)) : apply(decision);
   }
 
   /**
@@ -91,12 +73,13 @@ export class CorsInterceptor implements NestInterceptor {
    * (`res.append`, a header array), the policy's single value goes out.
    */
   private guardAllowOrigin(
-    allowOrigin: string | undefined,
+    decision: ActualDecision,
     response: unknown,
     next: CallHandler,
   ): Observable<unknown> {
-    if (allowOrigin === undefined) return next.handle();
-    const access = this.hook.responseAccess;
+    if (decision.outcome !== 'allowed') return next.handle();
+    const [, allowOrigin] = decision.headers[0];
+    const access = this.access;
     return next.handle().pipe(
       tap(() => {
         if (!access.isSent(response))
@@ -104,4 +87,9 @@ export class CorsInterceptor implements NestInterceptor {
       }),
     );
   }
+}
+
+function appendToVary(access: ResponseAccess, response: unknown, tokens: string): void {
+  const current = access.getHeader(response, 'Vary');
+  if (current !== tokens) access.setHeader(response, 'Vary', appendVary(current, tokens));
 }

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { appendVary, type HeaderPair } from '../engine/index.js';
+import { appendVary, type ActualDecision, type HeaderPair } from '../engine/index.js';
 
 /** The request as both adapters give it: express's `req`, fastify's `request`. */
 export interface HttpRequest {
@@ -14,10 +14,8 @@ export interface HttpRequest {
 export interface CorsRequestState {
   /** The policy whose headers are on the response. */
   readonly policy: object;
-  /** The Access-Control-Allow-Origin sent, to restore if the handler sets another. */
-  readonly allowOrigin: string | undefined;
-  /** Set on a preflight passed on with `preflightContinue`. */
-  readonly preflight: boolean;
+  /** Undefined on a preflight passed on with `preflightContinue`. */
+  readonly decision: ActualDecision | undefined;
 }
 
 export const CORS_STATE = Symbol('nestjs-cors:state');
@@ -87,6 +85,11 @@ export const fastifyAccess: ResponseAccess = {
     else reply.type(PLAIN_TEXT).send(body);
   },
 };
+
+/** The response access for an application's adapter. */
+export function responseAccessFor(adapter: { getType(): string } | undefined): ResponseAccess {
+  return adapter?.getType() === 'fastify' ? fastifyAccess : expressAccess;
+}
 
 /** Sets a decision's headers and appends its Vary tokens to whatever Vary is there. */
 export function writeCorsHeaders(

@@ -6,7 +6,7 @@ import {
   type RoutedMethods,
 } from '../engine/index.js';
 import type { CorsPolicyTable, RoutePolicy } from '../policy-table/policy-table.js';
-import { logRefusal } from './cors-logger.js';
+import { logRefusal } from '../cors.logger.js';
 import {
   CORS_STATE,
   writeCorsHeaders,
@@ -58,7 +58,7 @@ export function handlePreflight(
     }
     writeCorsHeaders(access, response, decision.headers, decision.vary);
     if (decision.continue) {
-      request[CORS_STATE] = { policy: route.policy, allowOrigin: undefined, preflight: true };
+      request[CORS_STATE] = { policy: route.policy, decision: undefined };
       continueRequest();
     } else {
       access.send(response, decision.status);

@@ -42,11 +42,17 @@ export function parseHeaderList(value: string | readonly string[] | undefined): 
   // the common browser value is echoed without being rebuilt.
   let canonical = true;
   let start = -1;
+  // Set when whitespace closed a name: only "," may follow, since "x trace" is one
+  // malformed element, not the two names "x" and "trace".
+  let awaitingComma = false;
   for (let i = 0; i <= text.length; i++) {
     const code = i < text.length ? text.charCodeAt(i) : 44; // a final "," closes the last name
     const kind = code < 128 ? CHAR_CLASS[code] : 0;
     if (kind === 1) {
-      if (start < 0) start = i;
+      if (start < 0) {
+        if (awaitingComma) return INVALID;
+        start = i;
+      }
       if (code >= 65 && code <= 90) canonical = false;
       continue;
     }
@@ -55,10 +61,14 @@ export function parseHeaderList(value: string | readonly string[] | undefined): 
       if (names.length === MAX_REQUEST_HEADER_NAMES) return TOO_MANY;
       names.push(text.slice(start, i).toLowerCase());
       start = -1;
-      if (code !== 44 && i < text.length) canonical = false;
+      if (code !== 44) {
+        canonical = false;
+        awaitingComma = true;
+      }
     } else if (i < text.length) {
       canonical = false; // whitespace or an empty element
     }
+    if (code === 44) awaitingComma = false;
   }
   if (names.length === 0) return EMPTY;
   if (CHAR_CLASS[text.charCodeAt(text.length - 1)] !== 1) canonical = false; // a trailing separator

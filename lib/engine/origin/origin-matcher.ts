@@ -37,9 +37,11 @@ export function listAllows(matcher: ListOriginMatcher, origin: string): boolean 
   }
   const parsed = parseOrigin(origin);
   if (parsed === undefined) return false;
-  if (matcher.exact.has(serializeOrigin(parsed))) return true;
+  const canonical = serializeOrigin(parsed);
+  if (matcher.exact.has(canonical)) return true;
   for (const pattern of matcher.patterns) if (matchesPattern(pattern, parsed)) return true;
-  for (const regExp of matcher.regExps) if (regExp.test(origin)) return true;
+  // Against the canonical form, so that hosts compare case-insensitively here too.
+  for (const regExp of matcher.regExps) if (regExp.test(canonical)) return true;
   return false;
 }
 
@@ -68,6 +70,10 @@ function explainBadOrigin(value: string): CorsConfigurationError {
   if (trimmed !== value) return invalid(value, `remove the surrounding whitespace: "${trimmed}"`);
   const schemeEnd = value.indexOf('://');
   if (schemeEnd <= 0) return invalid(value, `add the scheme: "https://${value}"`);
+  // Checked before the path: in "https://a.com,https://b.com" the second "//" is no path.
+  if (value.includes('://', schemeEnd + 3)) {
+    return invalid(value, 'list several origins as an array, one per entry');
+  }
   const afterScheme = value.slice(schemeEnd + 3);
   const slash = afterScheme.indexOf('/');
   if (slash >= 0) {

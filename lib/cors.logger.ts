@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { describeRefusal, type CorsRefusal } from '../engine/index.js';
+import { describeRefusal, type CorsRefusal } from './engine/index.js';
 
 /** One logger for the module, named as users filter it. */
 export const corsLogger = new Logger('CorsModule');

@@ -1,0 +1,88 @@
+import { Controller, Get, Module, Put, type DynamicModule, type Type } from '@nestjs/common';
+import { Cors, CorsModule } from '../lib/index.js';
+
+/** The three allowed origins every CORS variant uses. */
+export const ALLOWED_ORIGINS = [
+  'https://a.example.com',
+  'https://b.example.com',
+  'https://c.example.com',
+];
+export const GLOBAL_POLICY = { origin: ALLOWED_ORIGINS, credentials: true, maxAge: 600 };
+
+export type Variant =
+  | 'none' // no CORS at all: the limit
+  | 'enable-cors' // app.enableCors() with the same policy
+  | 'library' // CorsModule.forRoot() with the same policy
+  | 'library-overrides' // the same, restated by @Cors on the controller and the route
+  | 'library-dynamic'; // an origin function, for the memory run
+
+@Controller('bench')
+class PlainController {
+  @Get('items')
+  items() {
+    return 'ok';
+  }
+
+  @Put('items')
+  put() {
+    return 'ok';
+  }
+}
+
+@Controller('bench')
+@Cors({ origin: ALLOWED_ORIGINS, credentials: true })
+class OverriddenController {
+  @Get('items')
+  @Cors({ maxAge: 600 })
+  items() {
+    return 'ok';
+  }
+
+  @Put('items')
+  put() {
+    return 'ok';
+  }
+}
+
+@Controller('bench')
+@Cors({ origin: (origin: string) => origin.endsWith('.example.com'), credentials: true })
+class DynamicController {
+  @Get('items')
+  items() {
+    return 'ok';
+  }
+}
+
+/** A controller with `count` routes, half static and half with a parameter, none of them measured. */
+function otherRoutes(count: number): Type {
+  class OtherRoutesController {}
+  Controller('other')(OtherRoutesController);
+  for (let i = 0; i < count; i++) {
+    const name = `route${i}`;
+    const handler = () => 'other';
+    Object.defineProperty(OtherRoutesController.prototype, name, {
+      value: handler,
+      writable: true,
+    });
+    const descriptor = Object.getOwnPropertyDescriptor(OtherRoutesController.prototype, name)!;
+    Get(i % 2 === 0 ? `r${i}` : `r${i}/:id`)(OtherRoutesController.prototype, name, descriptor);
+  }
+  return OtherRoutesController;
+}
+
+export function benchModule(variant: Variant, extraRoutes: number): DynamicModule {
+  const controller = {
+    none: PlainController,
+    'enable-cors': PlainController,
+    library: PlainController,
+    'library-overrides': OverriddenController,
+    'library-dynamic': DynamicController,
+  }[variant];
+  @Module({})
+  class BenchModule {}
+  return {
+    module: BenchModule,
+    imports: variant.startsWith('library') ? [CorsModule.forRoot(GLOBAL_POLICY)] : [],
+    controllers: [controller, otherRoutes(extraRoutes)],
+  };
+}

@@ -1,0 +1,71 @@
+import autocannon from 'autocannon';
+
+export interface Workload {
+  readonly name: string;
+  readonly method: 'GET' | 'OPTIONS';
+  readonly headers: Record<string, string>;
+}
+
+export const WORKLOADS: readonly Workload[] = [
+  { name: 'actual allowed', method: 'GET', headers: { origin: 'https://b.example.com' } },
+  {
+    name: 'preflight',
+    method: 'OPTIONS',
+    headers: {
+      origin: 'https://b.example.com',
+      'access-control-request-method': 'PUT',
+      'access-control-request-headers': 'content-type,x-trace',
+    },
+  },
+  { name: 'actual disallowed', method: 'GET', headers: { origin: 'https://evil.example' } },
+];
+
+export interface LoadResult {
+  readonly requestsPerSecond: number;
+  readonly errors: number;
+  readonly statuses: Record<string, number>;
+}
+
+const CONNECTIONS = 32;
+
+/** Drives `url` for `seconds` from this process and returns the mean requests per second. */
+export async function load(url: string, workload: Workload, seconds: number): Promise<LoadResult> {
+  const result = await autocannon({
+    url,
+    method: workload.method,
+    headers: workload.headers,
+    connections: CONNECTIONS,
+    duration: seconds,
+  });
+  return summarize(result);
+}
+
+/** Sends `count` requests, each with an Origin never seen before (for the memory run). */
+export async function loadDistinctOrigins(url: string, count: number): Promise<LoadResult> {
+  let next = 0;
+  const result = await autocannon({
+    url,
+    connections: CONNECTIONS,
+    amount: count,
+    requests: [
+      {
+        setupRequest: (request) => ({
+          ...request,
+          headers: { ...request.headers, origin: `https://user${next++}.example.com` },
+        }),
+      },
+    ],
+  });
+  return summarize(result);
+}
+
+function summarize(result: autocannon.Result): LoadResult {
+  const statuses: Record<string, number> = {};
+  for (const [code, count] of Object.entries(result.statusCodeStats ?? {}))
+    statuses[code] = count?.count ?? 0;
+  return {
+    requestsPerSecond: result.requests.average,
+    errors: result.errors + result.timeouts,
+    statuses,
+  };
+}

@@ -1,0 +1,160 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import type { Variant } from './bench-app.js';
+import { load, loadDistinctOrigins, WORKLOADS, type Workload } from './load.js';
+import { machineDescription, writeReport, type BenchResults } from './report.js';
+
+/**
+ * `npm run bench [-- --quick]`. Every app variant runs in its own process,
+ * pinned to one core where taskset exists; the load comes from this process,
+ * pinned to the other. Variants are measured in interleaved rounds
+ * (A B C D, A B C D, ...) and compared by their medians.
+ */
+
+const quick = process.argv.includes('--quick');
+const SECONDS = quick ? 1 : 2;
+const ROUNDS = quick ? 3 : 5;
+const DISTINCT_ORIGINS = quick ? 50_000 : 200_000;
+const ADAPTERS = ['express', 'fastify'] as const;
+const VARIANTS: readonly Variant[] = ['none', 'enable-cors', 'library', 'library-overrides'];
+
+const hasTaskset = (() => {
+  try {
+    execFileSync('taskset', ['-pc', '0', String(process.pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+interface Server {
+  readonly url: string;
+  readonly process: ChildProcess;
+}
+
+async function startServer(adapter: string, variant: Variant, routes: number): Promise<Server> {
+  const args = [
+    '--expose-gc',
+    new URL('./server.js', import.meta.url).pathname,
+    adapter,
+    variant,
+    String(routes),
+  ];
+  const child = hasTaskset
+    ? spawn('taskset', ['-c', '1', process.execPath, ...args], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      })
+    : spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout! });
+  for await (const line of lines) {
+    const match = /^ready (\d+)$/.exec(line);
+    if (match) return { url: `http://127.0.0.1:${match[1]}`, process: child };
+  }
+  throw new Error(`${adapter}/${variant} exited before it was ready`);
+}
+
+async function stop(server: Server): Promise<void> {
+  server.process.kill();
+  await once(server.process, 'exit');
+}
+
+const median = (values: number[]) =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+/** Medians of requests/second per variant, measured in interleaved rounds. */
+async function compare(
+  servers: ReadonlyMap<string, Server>,
+  workload: Workload,
+  path: string,
+): Promise<Record<string, number>> {
+  const samples = new Map<string, number[]>();
+  for (const server of servers.values()) await load(server.url + path, workload, 1); // warm-up
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [name, server] of servers) {
+      const result = await load(server.url + path, workload, SECONDS);
+      if (result.errors > 0)
+        throw new Error(`${name}: ${result.errors} errors under ${workload.name}`);
+      samples.set(name, [...(samples.get(name) ?? []), result.requestsPerSecond]);
+    }
+  }
+  return Object.fromEntries([...samples].map(([name, values]) => [name, median(values)]));
+}
+
+async function rssAfterGc(server: Server): Promise<number> {
+  return Number(await (await fetch(`${server.url}/__rss`)).text());
+}
+
+async function main() {
+  const started = Date.now();
+  const results: BenchResults = {
+    quick,
+    machine: {},
+    throughput: {},
+    scaling: {},
+    memory: {},
+    engine: {},
+  };
+
+  for (const adapter of ADAPTERS) {
+    const servers = new Map<string, Server>();
+    for (const variant of VARIANTS) servers.set(variant, await startServer(adapter, variant, 20));
+    for (const workload of WORKLOADS) {
+      process.stdout.write(`${adapter}: ${workload.name}\n`);
+      (results.throughput[adapter] ??= {})[workload.name] = await compare(
+        servers,
+        workload,
+        '/bench/items',
+      );
+    }
+    await Promise.all([...servers.values()].map(stop));
+
+    process.stdout.write(`${adapter}: preflight with 20 and 10,000 other routes\n`);
+    const scaling = new Map([
+      ['20 routes', await startServer(adapter, 'library', 20)],
+      ['10,000 routes', await startServer(adapter, 'library', 10_000)],
+    ]);
+    results.scaling[adapter] = await compare(scaling, WORKLOADS[1], '/bench/items');
+    await Promise.all([...scaling.values()].map(stop));
+
+    process.stdout.write(`${adapter}: RSS over ${DISTINCT_ORIGINS} distinct origins\n`);
+    const dynamic = await startServer(adapter, 'library-dynamic', 20);
+    await loadDistinctOrigins(`${dynamic.url}/bench/items`, 20_000);
+    const before = await rssAfterGc(dynamic);
+    const run = await loadDistinctOrigins(`${dynamic.url}/bench/items`, DISTINCT_ORIGINS);
+    const after = await rssAfterGc(dynamic);
+    results.memory[adapter] = {
+      requests: DISTINCT_ORIGINS,
+      errors: run.errors,
+      rssBefore: before,
+      rssAfter: after,
+    };
+    await stop(dynamic);
+  }
+
+  process.stdout.write('engine micro-benchmark\n');
+  const engineArgs = [new URL('./engine.bench.js', import.meta.url).pathname];
+  const engineOutput = hasTaskset
+    ? execFileSync('taskset', ['-c', '1', process.execPath, ...engineArgs])
+    : execFileSync(process.execPath, engineArgs);
+  results.engine = JSON.parse(engineOutput.toString());
+
+  results.machine = machine(hasTaskset, Math.round((Date.now() - started) / 1000));
+  const { markdown } = writeReport(results);
+  process.stdout.write(`\n${markdown}\n`);
+}
+
+function machine(pinned: boolean, seconds: number): BenchResults['machine'] {
+  return {
+    ...machineDescription(),
+    pinned,
+    seconds,
+    rounds: ROUNDS,
+    secondsPerSample: SECONDS,
+  };
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

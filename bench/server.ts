@@ -1,0 +1,32 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { benchModule, GLOBAL_POLICY, type Variant } from './bench-app.js';
+
+/**
+ * One app variant in its own process. argv: adapter variant routes. Prints
+ * `ready <port>` once listening; answers `GET /__rss` with its RSS after a GC.
+ */
+async function main() {
+  const [adapter, variant, routes] = process.argv.slice(2) as [
+    'express' | 'fastify',
+    Variant,
+    string,
+  ];
+  const module = benchModule(variant, Number(routes));
+  const app =
+    adapter === 'fastify'
+      ? await NestFactory.create(module, new FastifyAdapter(), { logger: false })
+      : await NestFactory.create(module, { logger: false });
+  if (variant === 'enable-cors') app.enableCors(GLOBAL_POLICY);
+  const http = app.getHttpAdapter();
+  http.get('/__rss', (_request: unknown, response: unknown) => {
+    (globalThis as { gc?: () => void }).gc?.();
+    http.reply(response, String(process.memoryUsage().rss), 200);
+  });
+  await app.listen(0, '127.0.0.1');
+  const address = app.getHttpServer().address() as { port: number };
+  process.stdout.write(`ready ${address.port}\n`);
+}
+
+void main();

@@ -1,0 +1,525 @@
+import { describe, expect, it } from '@jest/globals';
+import {
+  compileCorsPolicy,
+  CorsConfigurationError,
+  type CorsConfigurationProblem,
+  type CorsPolicyOptions,
+} from '../../lib/engine/index.js';
+import { configurationErrorOf } from './engine-test-helpers.js';
+
+const APP = 'https://app.example.com';
+
+describe('compileCorsPolicy refuses', () => {
+  it.each<
+    [
+      label: string,
+      options: unknown,
+      problem: CorsConfigurationProblem,
+      option: string,
+      /** The bad value and the fix, as they must appear in the message. */
+      mentions: string[],
+    ]
+  >([
+    // Credentials need a precise origin.
+    [
+      "credentials with origin '*'",
+      { origin: '*', credentials: true },
+      'credentials-with-any-origin',
+      'origin',
+      ["'*'", 'credentials: true', "origin: ['https://app.example.com']"],
+    ],
+    [
+      "credentials with '*' inside a list",
+      { origin: [APP, '*'], credentials: true },
+      'credentials-with-any-origin',
+      'origin',
+      ["'*'", 'credentials: true', 'list the origins'],
+    ],
+    [
+      'credentials with the default origin',
+      { credentials: true },
+      'credentials-with-any-origin',
+      'origin',
+      ["'*'", 'list the origins'],
+    ],
+    [
+      'credentials with origin true',
+      { origin: true, credentials: true },
+      'credentials-with-reflected-origin',
+      'origin',
+      [
+        'true with credentials: true',
+        'list the trusted origins',
+        'dangerouslyReflectAnyOriginWithCredentials: true',
+      ],
+    ],
+    [
+      'credentials with origin true when the escape hatch is false',
+      { origin: true, credentials: true, dangerouslyReflectAnyOriginWithCredentials: false },
+      'credentials-with-reflected-origin',
+      'origin',
+      ['dangerouslyReflectAnyOriginWithCredentials: true'],
+    ],
+    [
+      "allowPrivateNetwork with origin '*'",
+      { origin: '*', allowPrivateNetwork: true },
+      'private-network-with-any-origin',
+      'allowPrivateNetwork',
+      ["true with origin '*'", 'list the origins'],
+    ],
+    [
+      'allowPrivateNetwork with the default origin',
+      { allowPrivateNetwork: true },
+      'private-network-with-any-origin',
+      'allowPrivateNetwork',
+      ["origin '*'"],
+    ],
+    [
+      "exposedHeaders '*' with credentials",
+      { origin: APP, credentials: true, exposedHeaders: '*' },
+      'exposed-wildcard-with-credentials',
+      'exposedHeaders',
+      ["'*'", 'list the headers'],
+    ],
+    [
+      "exposedHeaders containing '*' with credentials",
+      { origin: APP, credentials: true, exposedHeaders: ['X-Total', '*'] },
+      'exposed-wildcard-with-credentials',
+      'exposedHeaders',
+      ["'*'", 'list the headers'],
+    ],
+    // Numbers.
+    [
+      'a negative maxAge',
+      { maxAge: -1 },
+      'invalid-max-age',
+      'maxAge',
+      ['-1', 'whole number of seconds >= 0'],
+    ],
+    [
+      'a fractional maxAge',
+      { maxAge: 1.5 },
+      'invalid-max-age',
+      'maxAge',
+      ['1.5', 'whole number of seconds >= 0'],
+    ],
+    ['a NaN maxAge', { maxAge: NaN }, 'invalid-max-age', 'maxAge', ['whole number']],
+    ['an infinite maxAge', { maxAge: Infinity }, 'invalid-max-age', 'maxAge', ['whole number']],
+    ['a string maxAge', { maxAge: '600' }, 'invalid-max-age', 'maxAge', ['"600"']],
+    [
+      'optionsSuccessStatus 199',
+      { optionsSuccessStatus: 199 },
+      'invalid-options-success-status',
+      'optionsSuccessStatus',
+      ['199', '200-299', 'use 204'],
+    ],
+    [
+      'optionsSuccessStatus 300',
+      { optionsSuccessStatus: 300 },
+      'invalid-options-success-status',
+      'optionsSuccessStatus',
+      ['300', 'use 204'],
+    ],
+    [
+      'optionsSuccessStatus 403',
+      { optionsSuccessStatus: 403 },
+      'invalid-options-success-status',
+      'optionsSuccessStatus',
+      ['403', 'use 204'],
+    ],
+    [
+      'a fractional optionsSuccessStatus',
+      { optionsSuccessStatus: 204.5 },
+      'invalid-options-success-status',
+      'optionsSuccessStatus',
+      ['204.5'],
+    ],
+    // Names.
+    [
+      'a method with a space',
+      { methods: ['GET', 'PU T'] },
+      'invalid-method',
+      'methods',
+      ['"PU T"', 'use names such as "GET"'],
+    ],
+    [
+      'a method with a slash, in a string list',
+      { methods: 'GET, PUT/' },
+      'invalid-method',
+      'methods',
+      ['"PUT/"', '"GET"'],
+    ],
+    [
+      'an allowed header name with a space',
+      { allowedHeaders: ['Content-Type', 'X Trace'] },
+      'invalid-header-name',
+      'allowedHeaders',
+      ['"X Trace"', 'letters, digits'],
+    ],
+    [
+      'an allowed header name with a colon',
+      { allowedHeaders: 'x-a, x-b:' },
+      'invalid-header-name',
+      'allowedHeaders',
+      ['"x-b:"', 'letters, digits'],
+    ],
+    [
+      'an exposed header name with a non-ASCII letter',
+      { exposedHeaders: ['X-Größe'] },
+      'invalid-header-name',
+      'exposedHeaders',
+      ['"X-Größe"', 'letters, digits'],
+    ],
+    // Origins.
+    [
+      'an origin without a scheme',
+      { origin: 'app.example.com' },
+      'invalid-origin',
+      'origin',
+      ['"app.example.com"', 'add the scheme: "https://app.example.com"'],
+    ],
+    [
+      'an origin with a trailing slash',
+      { origin: 'https://app.example.com/' },
+      'invalid-origin',
+      'origin',
+      ['"https://app.example.com/"', 'write "https://app.example.com"'],
+    ],
+    [
+      'an origin with a path',
+      { origin: ['https://ok.example.com', 'https://app.example.com/api/v1'] },
+      'invalid-origin',
+      'origin',
+      ['"https://app.example.com/api/v1"', 'write "https://app.example.com"'],
+    ],
+    [
+      'an origin with the default https port',
+      { origin: 'https://app.example.com:443' },
+      'invalid-origin',
+      'origin',
+      ['"https://app.example.com:443"', 'write "https://app.example.com"'],
+    ],
+    [
+      'an origin with the default http port',
+      { origin: 'http://app.example.com:80' },
+      'invalid-origin',
+      'origin',
+      ['"http://app.example.com:80"', 'write "http://app.example.com"'],
+    ],
+    [
+      'an origin with userinfo',
+      { origin: 'https://user@app.example.com' },
+      'invalid-origin',
+      'origin',
+      ['"https://user@app.example.com"', 'no user name or password'],
+    ],
+    [
+      'two origins joined by a comma',
+      { origin: 'https://a.example.com,https://b.example.com' },
+      'invalid-origin',
+      'origin',
+      ['"https://a.example.com,https://b.example.com"', 'as an array, one per entry'],
+    ],
+    [
+      'two origins joined by a space',
+      { origin: 'https://a.example.com https://b.example.com' },
+      'invalid-origin',
+      'origin',
+      ['"https://a.example.com https://b.example.com"', 'as an array, one per entry'],
+    ],
+    [
+      'an origin with surrounding whitespace',
+      { origin: [' https://app.example.com '] },
+      'invalid-origin',
+      'origin',
+      [
+        '" https://app.example.com "',
+        'remove the surrounding whitespace: "https://app.example.com"',
+      ],
+    ],
+    [
+      "the literal 'null' origin",
+      { origin: 'null' },
+      'null-origin',
+      'origin',
+      ['"null"', 'sandboxed iframes', 'Remove it'],
+    ],
+    [
+      "'null' in another case, inside a list",
+      { origin: [APP, 'NULL'] },
+      'null-origin',
+      'origin',
+      ['"null"', 'Remove it'],
+    ],
+    [
+      'a pattern without a dot after the wildcard',
+      { origin: 'https://*example.com' },
+      'invalid-origin-pattern',
+      'origin',
+      ['"https://*example.com"', '"https://*.example.com"'],
+    ],
+    [
+      'a pattern without a scheme',
+      { origin: '*.example.com' },
+      'invalid-origin-pattern',
+      'origin',
+      ['"*.example.com"', 'write "https://" in front'],
+    ],
+    [
+      'a pattern with a wildcard top-level domain',
+      { origin: 'https://example.*' },
+      'invalid-origin-pattern',
+      'origin',
+      ['"https://example.*"', '"https://*.example.com"'],
+    ],
+    [
+      'a pattern covering a whole top-level domain',
+      { origin: ['https://*.com'] },
+      'invalid-origin-pattern',
+      'origin',
+      ['"https://*.com"', 'registrable domain such as "*.example.com"'],
+    ],
+    // Types and names.
+    [
+      'an unknown option',
+      { origin: APP, allowHeaders: ['X-Trace'] },
+      'invalid-option-type',
+      'allowHeaders',
+      ['"allowHeaders"', 'unknown option', 'allowedHeaders'],
+    ],
+    [
+      'a misspelt option',
+      { orign: APP },
+      'invalid-option-type',
+      'orign',
+      ['"orign"', 'unknown option', 'origin'],
+    ],
+    [
+      'a non-boolean credentials',
+      { origin: APP, credentials: 'true' },
+      'invalid-option-type',
+      'credentials',
+      ['"true"', 'expected true or false'],
+    ],
+    [
+      'a numeric origin',
+      { origin: 42 },
+      'invalid-option-type',
+      'origin',
+      ['number', "expected '*', true, false"],
+    ],
+    ['a null origin value', { origin: null }, 'invalid-option-type', 'origin', ['expected']],
+    [
+      'a list entry that is neither a string nor a RegExp',
+      { origin: [APP, 42] },
+      'invalid-option-type',
+      'origin',
+      ['42', 'strings or RegExps'],
+    ],
+    [
+      'methods given as a number',
+      { methods: 5 },
+      'invalid-option-type',
+      'methods',
+      ['comma-separated string', 'number'],
+    ],
+    [
+      'options that are not an object',
+      'https://app.example.com',
+      'invalid-option-type',
+      'options',
+      ['object'],
+    ],
+  ])('%s', (_label, options, problem, option, mentions) => {
+    const error = configurationErrorOf(options);
+    expect(error).toBeInstanceOf(CorsConfigurationError);
+    expect(error).toBeInstanceOf(Error);
+    expect(error.name).toBe('CorsConfigurationError');
+    expect(error.problem).toBe(problem);
+    expect(error.option).toBe(option);
+    expect(error.message).toContain(`invalid CORS option "${option}"`);
+    for (const mention of mentions) expect(error.message).toContain(mention);
+  });
+});
+
+describe('CorsConfigurationError.at', () => {
+  it('places the error at a route and keeps what it says', () => {
+    const error = configurationErrorOf({ maxAge: -1 });
+    const placed = error.at('UsersController.remove (DELETE /users/:id)');
+    expect(placed).toBeInstanceOf(CorsConfigurationError);
+    expect(placed).toMatchObject({
+      problem: 'invalid-max-age',
+      option: 'maxAge',
+      detail: error.detail,
+      location: 'UsersController.remove (DELETE /users/:id)',
+    });
+    expect(placed.message).toBe(`UsersController.remove (DELETE /users/:id): ${error.message}`);
+  });
+});
+
+describe('compileCorsPolicy accepts', () => {
+  it.each<[label: string, options: CorsPolicyOptions]>([
+    ['no options', {}],
+    ['undefined options', { origin: undefined, credentials: undefined, maxAge: undefined }],
+    [
+      'origin true with the escape hatch',
+      {
+        origin: true,
+        credentials: true,
+        dangerouslyReflectAnyOriginWithCredentials: true,
+      },
+    ],
+    ['origin true without credentials', { origin: true }],
+    ['allowPrivateNetwork with a list', { origin: [APP], allowPrivateNetwork: true }],
+    ['allowPrivateNetwork with a function', { origin: () => true, allowPrivateNetwork: true }],
+    ["exposedHeaders '*' without credentials", { exposedHeaders: '*' }],
+    [
+      "allowedHeaders '*' with credentials",
+      { origin: APP, credentials: true, allowedHeaders: '*' },
+    ],
+    ['maxAge 0', { maxAge: 0 }],
+    ['optionsSuccessStatus 200', { optionsSuccessStatus: 200 }],
+    ['optionsSuccessStatus 299', { optionsSuccessStatus: 299 }],
+    ['an empty origin list', { origin: [] }],
+    [
+      'every origin form at once',
+      {
+        origin: [APP, 'https://*.example.com:*', /^https:\/\/x\.test$/],
+        credentials: true,
+      },
+    ],
+  ])('%s', (_label, options) => {
+    const { policy, warnings } = compileCorsPolicy(options);
+    expect(Object.isFrozen(policy)).toBe(true);
+    expect(Object.isFrozen(policy.options)).toBe(true);
+    expect(warnings).toEqual([]);
+  });
+
+  it('applies the defaults of app.enableCors()', () => {
+    const { policy } = compileCorsPolicy();
+    expect(policy).toMatchObject({
+      enabled: true,
+      origin: { kind: 'any' },
+      credentials: false,
+      staticAnyOrigin: true,
+      allowedMethods: undefined,
+      allowMethodsHeader: undefined,
+      allowedHeaders: undefined,
+      allowHeadersHeader: undefined,
+      maxAgeHeader: undefined,
+      allowPrivateNetwork: false,
+      preflightContinue: false,
+      optionsSuccessStatus: 204,
+      actualHeaders: [],
+      preflightHeaders: [],
+    });
+  });
+
+  it.each<[methods: string | string[], allowMethodsHeader: string]>([
+    [['get', 'put', 'delete', 'options', 'head', 'post'], 'GET,PUT,DELETE,OPTIONS,HEAD,POST'],
+    [['patch', 'PATCH', 'propfind'], 'patch,PATCH,propfind'],
+    ['get, put ,patch', 'GET,PUT,patch'],
+    [['PUT', 'put', 'Put'], 'PUT'],
+  ])('normalizes the six standard methods of %j', (methods, allowMethodsHeader) => {
+    const { policy } = compileCorsPolicy({ methods });
+    expect(policy.allowMethodsHeader).toBe(allowMethodsHeader);
+    expect([...policy.allowedMethods!].join(',')).toBe(allowMethodsHeader);
+  });
+
+  it.each<
+    [allowedHeaders: string | string[], set: string[] | undefined, header: string | undefined]
+  >([
+    [['Content-Type', 'X-Trace'], ['content-type', 'x-trace'], 'Content-Type,X-Trace'],
+    ['Authorization, X-Trace', ['authorization', 'x-trace'], 'Authorization,X-Trace'],
+    ['*', undefined, undefined],
+    [['X-Trace', '*'], undefined, undefined],
+  ])('compiles allowedHeaders %j', (allowedHeaders, set, header) => {
+    const { policy } = compileCorsPolicy({ allowedHeaders });
+    expect(policy.allowedHeaders === undefined ? undefined : [...policy.allowedHeaders]).toEqual(
+      set,
+    );
+    expect(policy.allowHeadersHeader).toBe(header);
+  });
+
+  it.each<[maxAge: number, header: string]>([
+    [0, '0'],
+    [5, '5'],
+    [7200, '7200'],
+    [86400, '86400'],
+  ])('sends maxAge %p as %j', (maxAge, header) => {
+    const { policy } = compileCorsPolicy({ maxAge });
+    expect(policy.maxAgeHeader).toBe(header);
+    expect(policy.preflightHeaders).toContainEqual(['Access-Control-Max-Age', header]);
+  });
+});
+
+describe('compileCorsPolicy warns', () => {
+  it.each<[label: string, options: CorsPolicyOptions, mentions: string[][]]>([
+    [
+      'about a RegExp without anchors',
+      { origin: /app\.example\.com/ },
+      [['/app\\.example\\.com/', 'not anchored', '^', '$']],
+    ],
+    [
+      'about a RegExp without $',
+      { origin: [/^https:\/\/app\.example\.com/] },
+      [['not anchored', 'https://example.com.evil.test']],
+    ],
+    ['about a RegExp without ^', { origin: [/https:\/\/app\.example\.com$/] }, [['not anchored']]],
+    [
+      'about each unanchored RegExp',
+      { origin: [/a\.test/, /^https:\/\/ok\.test$/, /b\.test/] },
+      [['/a\\.test/'], ['/b\\.test/']],
+    ],
+    [
+      'about a plain-http origin with credentials',
+      { origin: 'http://app.example.com', credentials: true },
+      [['http://app.example.com', 'credentials', 'use https']],
+    ],
+    [
+      'about a plain-http pattern with credentials',
+      { origin: ['https://ok.example.com', 'http://*.example.com'], credentials: true },
+      [['http://example.com', 'use https']],
+    ],
+    [
+      'about a private-address http origin with credentials',
+      { origin: 'http://192.168.1.10:8080', credentials: true },
+      [['http://192.168.1.10', 'use https']],
+    ],
+    [
+      'about both at once',
+      { origin: [/x\.test/, 'http://x.test'], credentials: true },
+      [['not anchored'], ['http://x.test']],
+    ],
+  ])('%s', (_label, options, mentions) => {
+    const { policy, warnings } = compileCorsPolicy(options);
+    expect(policy.enabled).toBe(true);
+    expect(warnings).toHaveLength(mentions.length);
+    warnings.forEach((warning, i) => {
+      expect(warning.option).toBe('origin');
+      for (const mention of mentions[i]) expect(warning.message).toContain(mention);
+    });
+  });
+
+  it.each<[label: string, options: CorsPolicyOptions]>([
+    ['an anchored RegExp', { origin: /^https:\/\/app\.example\.com$/ }],
+    [
+      'http://localhost:3000 with credentials',
+      { origin: 'http://localhost:3000', credentials: true },
+    ],
+    [
+      'http://127.0.0.1:8080 with credentials',
+      { origin: 'http://127.0.0.1:8080', credentials: true },
+    ],
+    ['http://[::1]:3000 with credentials', { origin: 'http://[::1]:3000', credentials: true }],
+    [
+      'http://app.localhost with credentials',
+      { origin: 'http://app.localhost', credentials: true },
+    ],
+    ['http://localhost:* with credentials', { origin: 'http://localhost:*', credentials: true }],
+    ['an https origin with credentials', { origin: APP, credentials: true }],
+    ['a plain-http origin without credentials', { origin: 'http://app.example.com' }],
+  ])('not about %s', (_label, options) => {
+    expect(compileCorsPolicy(options).warnings).toEqual([]);
+  });
+});

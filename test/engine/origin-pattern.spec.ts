@@ -1,0 +1,125 @@
+import { describe, expect, it } from '@jest/globals';
+import { CorsConfigurationError } from '../../lib/engine/index.js';
+import {
+  compileOriginPattern,
+  matchesPattern,
+  type OriginPattern,
+} from '../../lib/engine/origin/origin-pattern.js';
+import { parseOrigin } from '../../lib/engine/origin/serialized-origin.js';
+import { configurationErrorOf } from './engine-test-helpers.js';
+
+function matches(pattern: string, origin: string): boolean {
+  const parsed = parseOrigin(origin);
+  if (parsed === undefined) throw new Error(`${origin} is not a serialized origin`);
+  return matchesPattern(compileOriginPattern(pattern), parsed);
+}
+
+describe('compileOriginPattern', () => {
+  it.each<[source: string, compiled: Omit<OriginPattern, 'source'>]>([
+    [
+      'https://*.example.com',
+      { scheme: 'https', host: '.example.com', subdomains: true, port: '' },
+    ],
+    [
+      'https://example.com:*',
+      { scheme: 'https', host: 'example.com', subdomains: false, port: '*' },
+    ],
+    [
+      'https://*.example.com:*',
+      { scheme: 'https', host: '.example.com', subdomains: true, port: '*' },
+    ],
+    [
+      'https://*.example.com:8443',
+      { scheme: 'https', host: '.example.com', subdomains: true, port: '8443' },
+    ],
+    ['http://localhost:*', { scheme: 'http', host: 'localhost', subdomains: false, port: '*' }],
+    [
+      'HTTPS://*.Example.COM',
+      { scheme: 'https', host: '.example.com', subdomains: true, port: '' },
+    ],
+  ])('compiles %j', (source, compiled) => {
+    expect(compileOriginPattern(source)).toEqual({ source, ...compiled });
+  });
+
+  it.each<[source: string, explanation: string]>([
+    ['https://*example.com', 'whole leading labels'],
+    ['*.example.com', 'write "https://" in front'],
+    ['https://example.*', 'whole leading labels'],
+    ['https://*.com', 'name a registrable domain such as "*.example.com"'],
+    ['https://*', 'whole leading labels'],
+    ['https://*.*.example.com', 'whole leading labels'],
+    ['https://app.*.example.com', 'whole leading labels'],
+    ['https://*.example.com/', 'is not a serialized origin'],
+    ['https://*.example.com:443', 'is not a serialized origin'],
+    ['https://example.com:8443:*', 'names a port and ":*" at once'],
+    ['https://*.[::1]', 'name a registrable domain'],
+    ['https://example.com:8*', 'whole leading labels'],
+  ])('refuses %j, saying what is wrong and how patterns look', (source, explanation) => {
+    let error: unknown;
+    try {
+      compileOriginPattern(source);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(CorsConfigurationError);
+    const { problem, option, message } = error as CorsConfigurationError;
+    expect(problem).toBe('invalid-origin-pattern');
+    expect(option).toBe('origin');
+    expect(message).toContain(JSON.stringify(source));
+    expect(message).toContain(explanation);
+    expect(message).toContain('"https://*.example.com"');
+
+    // The same error through the public entry, alone and inside a list.
+    expect(configurationErrorOf({ origin: source }).problem).toBe('invalid-origin-pattern');
+    expect(configurationErrorOf({ origin: ['https://ok.example.com', source] }).message).toBe(
+      message,
+    );
+  });
+});
+
+describe('matchesPattern', () => {
+  it.each<[pattern: string, origin: string, expected: boolean]>([
+    // One or more labels before the suffix, never the apex.
+    ['https://*.example.com', 'https://a.example.com', true],
+    ['https://*.example.com', 'https://a.b.c.example.com', true],
+    ['https://*.example.com', 'https://A.EXAMPLE.COM', true],
+    ['https://*.example.com', 'https://example.com', false],
+    ['https://*.example.com', 'https://aexample.com', false],
+    ['https://*.example.com', 'https://a-example.com', false],
+    ['https://*.example.com', 'https://a.example.com.evil.test', false],
+    ['https://*.example.com', 'https://example.com.a', false],
+    ['https://*.example.com', 'https://a.example.org', false],
+    // Scheme and port exactly.
+    ['https://*.example.com', 'http://a.example.com', false],
+    ['https://*.example.com', 'wss://a.example.com', false],
+    ['https://*.example.com', 'https://a.example.com:8443', false],
+    // Any port, including none.
+    ['https://example.com:*', 'https://example.com', true],
+    ['https://example.com:*', 'https://example.com:1', true],
+    ['https://example.com:*', 'https://example.com:8443', true],
+    ['https://example.com:*', 'https://example.com:65535', true],
+    ['https://example.com:*', 'https://a.example.com', false],
+    ['https://example.com:*', 'https://a.example.com:8443', false],
+    ['https://example.com:*', 'http://example.com:8443', false],
+    ['https://example.com:*', 'https://example.org:8443', false],
+    // Both.
+    ['https://*.example.com:*', 'https://a.example.com', true],
+    ['https://*.example.com:*', 'https://a.example.com:8443', true],
+    ['https://*.example.com:*', 'https://example.com:8443', false],
+    ['https://*.example.com:*', 'http://a.example.com:8443', false],
+    // A wildcard host with a fixed port.
+    ['https://*.example.com:8443', 'https://a.example.com:8443', true],
+    ['https://*.example.com:8443', 'https://a.example.com', false],
+    ['https://*.example.com:8443', 'https://a.example.com:8444', false],
+    ['https://*.example.com:8443', 'https://example.com:8443', false],
+    // Loopback during development.
+    ['http://localhost:*', 'http://localhost:3000', true],
+    ['http://localhost:*', 'http://localhost', true],
+    ['http://localhost:*', 'https://localhost:3000', false],
+    ['http://localhost:*', 'http://localhost.evil.test:3000', false],
+    ['http://localhost:*', 'http://evil-localhost:3000', false],
+    ['http://localhost:*', 'http://127.0.0.1:3000', false],
+  ])('%j against %j -> %p', (pattern, origin, expected) => {
+    expect(matches(pattern, origin)).toBe(expected);
+  });
+});
