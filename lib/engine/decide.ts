@@ -126,14 +126,14 @@ export interface PreflightRequest {
  */
 export interface RoutedMethods {
   has(method: string): boolean;
-  /** The value of Access-Control-Allow-Methods. */
-  readonly header: string;
+  /** The value of Access-Control-Allow-Methods for a preflight asking for `method`. */
+  header(method: string): string;
 }
 
 const DEFAULT_METHODS = new Set(DEFAULT_ALLOWED_METHODS.split(','));
 const DEFAULT_ROUTED_METHODS: RoutedMethods = {
   has: (method) => DEFAULT_METHODS.has(method),
-  header: DEFAULT_ALLOWED_METHODS,
+  header: () => DEFAULT_ALLOWED_METHODS,
 };
 
 /**
@@ -176,7 +176,7 @@ export function decidePreflight(
 
     const headers: HeaderPair[] = [
       ['Access-Control-Allow-Origin', allowOriginValue(policy, preflight.origin)],
-      ['Access-Control-Allow-Methods', policy.allowMethodsHeader ?? routed.header],
+      ['Access-Control-Allow-Methods', policy.allowMethodsHeader ?? routed.header(method)],
       ...policy.preflightHeaders,
     ];
     if (allowed === undefined && requested.joined !== '') {

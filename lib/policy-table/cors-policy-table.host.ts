@@ -65,8 +65,11 @@ export class CorsPolicyTableHost implements OnModuleInit {
 /** Reads how the adapter matches paths, so the table finds the route the adapter will. */
 function pathMatchingOf(adapter: AbstractHttpAdapter): PathMatching {
   if (adapter.getType() === 'fastify') {
-    const config =
-      (adapter.getInstance() as { initialConfig?: Record<string, unknown> }).initialConfig ?? {};
+    const fastify = adapter.getInstance() as {
+      initialConfig?: Record<string, unknown>;
+      supportedMethods?: string[];
+    };
+    const config = fastify.initialConfig ?? {};
     const router = { ...config, ...(config.routerOptions as Record<string, unknown> | undefined) };
     return {
       syntax: 'fastify',
@@ -74,13 +77,18 @@ function pathMatchingOf(adapter: AbstractHttpAdapter): PathMatching {
       ignoreTrailingSlash: router.ignoreTrailingSlash === true,
       ignoreDuplicateSlashes: router.ignoreDuplicateSlashes === true,
       maxParamLength: typeof router.maxParamLength === 'number' ? router.maxParamLength : 100,
+      allMethods: fastify.supportedMethods,
     };
   }
-  const express = adapter.getInstance() as { get(setting: string): unknown };
+  // Express fixes these when it creates its router, in the adapter's constructor:
+  // the router's own flags, not the app settings, say how it matches.
+  const router = (
+    adapter.getInstance() as { router?: { caseSensitive?: boolean; strict?: boolean } }
+  ).router;
   return {
     syntax: 'express',
-    caseSensitive: express.get('case sensitive routing') === true,
-    ignoreTrailingSlash: express.get('strict routing') !== true,
+    caseSensitive: router?.caseSensitive === true,
+    ignoreTrailingSlash: router?.strict !== true,
     ignoreDuplicateSlashes: false,
     maxParamLength: 8192,
   };

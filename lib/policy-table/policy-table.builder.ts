@@ -76,7 +76,7 @@ export function buildPolicyTable(input: PolicyTableInput): CorsPolicyTable {
     let byHandler = handlers.get(owner.controller);
     if (byHandler === undefined) handlers.set(owner.controller, (byHandler = new Map()));
     if (!byHandler.has(handler)) {
-      byHandler.set(handler, routePolicy === global ? routePolicy : { ...routePolicy, location });
+      byHandler.set(handler, { ...routePolicy, location });
     }
 
     const host = Reflect.getMetadata(HOST_METADATA, owner.controller) as HostOption | undefined;
@@ -95,6 +95,7 @@ export function buildPolicyTable(input: PolicyTableInput): CorsPolicyTable {
     }
     index.add(route.method, route.path, entry);
   }
+  index.seal();
   return new CorsPolicyTable(global, handlers, index);
 }
 
@@ -154,26 +155,42 @@ function identity(metadata: CorsMetadata | undefined): string {
 function ownerOf(route: RecordedRoute, controllers: ReadonlySet<Type>): RouteOwner | undefined {
   const owners = route.owners.filter((owner) => controllers.has(owner.controller));
   if (owners.length <= 1) return owners[0];
-  const sameCors = owners.every(
-    (o) =>
-      Reflect.getMetadata(CORS_METADATA, o.controller) ===
-      Reflect.getMetadata(CORS_METADATA, owners[0].controller),
-  );
-  if (owners.length > 1 && sameCors) return owners[0];
-  const byPath = owners.filter((owner) => {
+  const corsOf = (owner: RouteOwner) =>
+    Reflect.getMetadata(CORS_METADATA, owner.controller) as unknown;
+  if (owners.every((owner) => corsOf(owner) === corsOf(owners[0]))) return owners[0];
+  // The controller whose path stands, as whole segments, longest in the route path.
+  const routeSegments = segmentsOf(route.path);
+  const scored = owners.map((owner) => {
     const paths = [
       Reflect.getMetadata(PATH_METADATA, owner.controller) as string | string[] | undefined,
     ].flat();
-    return paths.some(
-      (path) =>
-        path !== undefined && path !== '/' && route.path.includes(path.replace(/^\/|\/$/g, '')),
+    const score = Math.max(
+      0,
+      ...paths.map((path) => {
+        const segments = segmentsOf(path ?? '');
+        return segments.length > 0 && containsRun(routeSegments, segments) ? segments.length : 0;
+      }),
     );
+    return { owner, score };
   });
-  if (byPath.length === 1) return byPath[0];
+  const best = Math.max(...scored.map(({ score }) => score));
+  const winners = scored.filter(({ score }) => score === best && score > 0);
+  if (winners.length === 1) return winners[0].owner;
   throw new CorsConfigurationError(
     'unknown-policy',
     '@Cors',
     `the handler is inherited by ${owners.map((o) => o.controller.name).join(', ')}, whose @Cors differ, and the path does not tell them apart; override the method in each controller`,
     `${route.method} ${route.path}`,
   );
+}
+
+function segmentsOf(path: string): string[] {
+  return path.split('/').filter((segment) => segment !== '');
+}
+
+function containsRun(haystack: readonly string[], run: readonly string[]): boolean {
+  for (let start = 0; start + run.length <= haystack.length; start++) {
+    if (run.every((segment, i) => haystack[start + i] === segment)) return true;
+  }
+  return false;
 }

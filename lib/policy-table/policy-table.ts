@@ -49,11 +49,9 @@ export class CorsPolicyTable {
     return this.handlers.get(controller)?.get(handler);
   }
 
-  /** The slot a request reaches; HEAD falls back to GET as both adapters do. */
+  /** The slot a request reaches, if a route serves it. */
   findSlot(method: string, url: string): RouteSlot<RouteEntry> | undefined {
-    return (
-      this.index.find(method, url) ?? (method === 'HEAD' ? this.index.find('GET', url) : undefined)
-    );
+    return this.index.find(method, url);
   }
 
   /**
@@ -108,9 +106,20 @@ function allowsCheaply(policy: CompiledCorsPolicy, origin: string): boolean {
   return checkOrigin(policy, origin, undefined) === true;
 }
 
+const DEFAULT_METHODS: readonly string[] = DEFAULT_ALLOWED_METHODS.split(',');
+
+/** An `@All()` route serves every method: it lists the usual ones plus the one asked for. */
 function methodsOf(methods: readonly string[]): RoutedMethods {
-  const all = methods.includes('ALL');
-  const listed = all ? DEFAULT_ALLOWED_METHODS.split(',') : [...methods];
-  const set = new Set(listed);
-  return { has: (method) => all || set.has(method), header: listed.join(',') };
+  if (methods.includes('ALL')) {
+    return {
+      has: () => true,
+      header: (method) =>
+        DEFAULT_METHODS.includes(method)
+          ? DEFAULT_ALLOWED_METHODS
+          : `${DEFAULT_ALLOWED_METHODS},${method}`,
+    };
+  }
+  const set = new Set(methods);
+  const header = methods.join(',');
+  return { has: (method) => set.has(method), header: () => header };
 }

@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { HttpAdapterHost, type AbstractHttpAdapter } from '@nestjs/core';
-import { decideActual } from '../engine/index.js';
 import { hostnameOf } from '../policy-table/host-matcher.js';
 import { CorsPolicyTableHost } from '../policy-table/cors-policy-table.host.js';
 import { corsLogger } from '../cors.logger.js';
-import { applyActualDecision } from './actual-request.js';
+import { applyActualDecision, decideForAll } from './actual-request.js';
 import { responseAccessFor, type HttpRequest, type ResponseAccess } from './http-access.js';
 import { handlePreflight } from './preflight.handler.js';
 
@@ -74,18 +73,16 @@ export class CorsRequestHook {
     }
 
     const slot = table.findSlot(request.method, request.originalUrl ?? request.url);
-    const candidates = slot === undefined ? undefined : table.candidates(slot, hostname);
-    // Of several candidates (versions sharing a path) the first stands in until
-    // the interceptor knows the handler and applies its exact policy.
-    const route = candidates !== undefined && candidates.length > 0 ? candidates[0] : table.global;
-    const decision = decideActual(route.policy, origin, request);
-    if (decision instanceof Promise) {
-      return decision.then((settled) => {
-        applyActualDecision(this.access, route, settled, request, response);
+    const candidates = slot === undefined ? [] : table.candidates(slot, hostname);
+    const routes = candidates.length > 0 ? candidates : [table.global];
+    const decided = decideForAll(routes, origin, request);
+    if (decided instanceof Promise) {
+      return decided.then(([route, decision]) => {
+        applyActualDecision(this.access, route, decision, request, response);
         done();
       });
     }
-    applyActualDecision(this.access, route, decision, request, response);
+    applyActualDecision(this.access, decided[0], decided[1], request, response);
     done();
   }
 

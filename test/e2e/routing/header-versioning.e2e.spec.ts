@@ -1,0 +1,116 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import {
+  Controller,
+  Get,
+  Put,
+  Version,
+  VersioningType,
+  type INestApplication,
+  type VersioningOptions,
+} from '@nestjs/common';
+import request from 'supertest';
+import { Cors, CorsModule } from '../../../lib/index.js';
+import { ADAPTERS, createApp, type AdapterName } from '../../support/create-app.js';
+import { expectAllowed, expectRefused, preflight, varyTokens } from './preflight-helpers.js';
+
+const ONE = 'https://one.example';
+const TWO = 'https://two.example';
+const OTHER = 'https://other.example';
+
+// Both versions share GET /reports: only the version header tells them apart,
+// which a preflight does not carry.
+@Controller('reports')
+class ReportsController {
+  @Get()
+  @Version('1')
+  @Cors({ origin: [ONE] })
+  v1() {
+    return 'reports v1';
+  }
+
+  @Get()
+  @Version('2')
+  @Cors({ origin: [TWO] })
+  v2() {
+    return 'reports v2';
+  }
+
+  @Put()
+  @Version('2')
+  @Cors({ origin: [TWO] })
+  replace() {
+    return 'replaced v2';
+  }
+}
+
+async function versionedApp(adapter: AdapterName, versioning: VersioningOptions) {
+  return createApp(
+    adapter,
+    { imports: [CorsModule.forRoot({ origin: false })], controllers: [ReportsController] },
+    { configure: (nest) => nest.enableVersioning(versioning) },
+  );
+}
+
+const VARIANTS: Array<[string, VersioningOptions, (version: string) => [string, string]]> = [
+  [
+    'header versioning',
+    { type: VersioningType.HEADER, header: 'X-API-Version' },
+    (version) => ['X-API-Version', version],
+  ],
+  [
+    'media-type versioning',
+    { type: VersioningType.MEDIA_TYPE, key: 'v=' },
+    (version) => ['Accept', `application/json;v=${version}`],
+  ],
+];
+
+describe.each(ADAPTERS)('versions sharing a path on %s', (adapter) => {
+  describe.each(VARIANTS)('%s', (_name, versioning, versionHeader) => {
+    let app: INestApplication;
+    beforeAll(async () => {
+      app = await versionedApp(adapter, versioning);
+    });
+    afterAll(() => app.close());
+
+    const get = (version: string, origin: string) =>
+      request(app.getHttpServer())
+        .get('/reports')
+        .set(...versionHeader(version))
+        .set('Origin', origin);
+
+    it('allows a preflight that any of the versions policies allows', async () => {
+      const headers = { headers: 'x-api-version' };
+      expectAllowed(await preflight(app, '/reports', ONE, 'GET', headers), ONE);
+      expectAllowed(await preflight(app, '/reports', TWO, 'GET', headers), TWO);
+      expectRefused(await preflight(app, '/reports', OTHER, 'GET', headers));
+    });
+
+    it('lists the methods whose versions allow the origin', async () => {
+      // PUT exists in version 2 only, which allows TWO alone.
+      expectAllowed(await preflight(app, '/reports', ONE, 'GET'), ONE, 'GET');
+      expectAllowed(await preflight(app, '/reports', TWO, 'PUT'), TWO, 'GET,PUT');
+      expectRefused(await preflight(app, '/reports', ONE, 'PUT'));
+    });
+
+    it('gives an actual request the exact version policy', async () => {
+      const v2FromTwo = await get('2', TWO);
+      expect(v2FromTwo.status).toBe(200);
+      expect(v2FromTwo.text).toBe('reports v2');
+      expect(v2FromTwo.headers['access-control-allow-origin']).toBe(TWO);
+
+      const v2FromOne = await get('2', ONE);
+      expect(v2FromOne.status).toBe(200);
+      expect(v2FromOne.text).toBe('reports v2');
+      expect(v2FromOne.headers['access-control-allow-origin']).toBeUndefined();
+      expect(varyTokens(v2FromOne)).toContain('origin');
+
+      const v1FromOne = await get('1', ONE);
+      expect(v1FromOne.text).toBe('reports v1');
+      expect(v1FromOne.headers['access-control-allow-origin']).toBe(ONE);
+
+      const v1FromTwo = await get('1', TWO);
+      expect(v1FromTwo.text).toBe('reports v1');
+      expect(v1FromTwo.headers['access-control-allow-origin']).toBeUndefined();
+    });
+  });
+});

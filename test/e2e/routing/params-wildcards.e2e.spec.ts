@@ -1,0 +1,234 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Controller, Delete, Param, Patch, Put, type INestApplication } from '@nestjs/common';
+import request from 'supertest';
+import { Cors, CorsModule } from '../../../lib/index.js';
+import { ADAPTERS, createApp, type AdapterName } from '../../support/create-app.js';
+import { expectAllowed, expectRefused, preflight } from './preflight-helpers.js';
+
+const APP = 'https://app.example';
+const ME = 'https://me.example';
+const ID = 'https://id.example';
+const REPOS = 'https://repos.example';
+const FILES = 'https://files.example';
+const ASSETS = 'https://assets.example';
+const LATEST = 'https://latest.example';
+const LEGACY = 'https://legacy.example';
+const REPORTS = 'https://reports.example';
+const DOWNLOADS = 'https://downloads.example';
+const ALL_METHODS = 'GET,HEAD,PUT,PATCH,POST,DELETE';
+
+@Controller('users')
+class UsersController {
+  // Declared before ':id', as Nest's docs advise, so both adapters route /users/me here.
+  @Put('me')
+  @Cors({ origin: [ME] })
+  updateMe() {
+    return 'me';
+  }
+
+  @Put(':id')
+  @Cors({ origin: [ID] })
+  update(@Param('id') id: string) {
+    return `user ${id}`;
+  }
+}
+
+@Controller('orgs/:org/repos/:repo')
+@Cors({ origin: [REPOS] })
+class ReposController {
+  @Put()
+  replace(@Param('org') org: string, @Param('repo') repo: string) {
+    return `${org}/${repo}`;
+  }
+
+  @Delete('branches/:branch')
+  removeBranch(@Param('branch') branch: string) {
+    return `branch ${branch}`;
+  }
+}
+
+/**
+ * Nest 11+ documents path-to-regexp 8 syntax ('*name' needs at least one
+ * segment, '{/*name}' and '{/:param}' may be absent), but fastify's router
+ * rejects it and takes its own: a trailing bare '*', a trailing ':param?'.
+ * A legacy 'x/*' path works on both: Nest rewrites it to 'x/{*path}' for express.
+ */
+const WILDCARDS = {
+  express: { files: 'files/*path', assets: ['assets{/*path}'], optional: 'reports{/:year}' },
+  fastify: { files: 'files/*', assets: ['assets', 'assets/*'], optional: 'reports/:year?' },
+} as const;
+
+function filesController(adapter: AdapterName) {
+  const paths = WILDCARDS[adapter];
+
+  @Controller()
+  class FilesController {
+    @Put(paths.files)
+    @Cors({ origin: [FILES] })
+    upload() {
+      return 'file';
+    }
+
+    @Delete([...paths.assets])
+    @Cors({ origin: [ASSETS] })
+    purge() {
+      return 'purged';
+    }
+
+    @Put(paths.optional)
+    @Cors({ origin: [REPORTS] })
+    report() {
+      return 'report';
+    }
+
+    @Put('downloads/:name.:ext')
+    @Cors({ origin: [DOWNLOADS] })
+    download(@Param('name') name: string, @Param('ext') ext: string) {
+      return `${name} ${ext}`;
+    }
+
+    @Patch('legacy/*')
+    @Cors({ origin: [LEGACY] })
+    patchLegacy() {
+      return 'legacy';
+    }
+  }
+  return FilesController;
+}
+
+// ':id' declared before 'latest': express takes the first registered route that
+// matches, fastify prefers the static one whatever the order.
+@Controller('orders')
+class OrdersController {
+  @Put(':id')
+  @Cors({ origin: [ID] })
+  update(@Param('id') id: string) {
+    return `order ${id}`;
+  }
+
+  @Put('latest')
+  @Cors({ origin: [LATEST] })
+  updateLatest() {
+    return 'latest order';
+  }
+}
+
+describe.each(ADAPTERS)('params and wildcards on %s', (adapter) => {
+  let app: INestApplication;
+  beforeAll(async () => {
+    app = await createApp(adapter, {
+      imports: [CorsModule.forRoot({ origin: [APP] })],
+      controllers: [UsersController, ReposController, filesController(adapter), OrdersController],
+    });
+  });
+  afterAll(() => app.close());
+
+  it('answers a preflight to a param route with its policy', async () => {
+    expectAllowed(await preflight(app, '/users/42', ID, 'PUT'), ID, 'PUT');
+    expectRefused(await preflight(app, '/users/42', ME, 'PUT'));
+    expectRefused(await preflight(app, '/users/42', APP, 'PUT'));
+  });
+
+  it('ignores the query string', async () => {
+    expectAllowed(await preflight(app, '/users/42?fields=name', ID, 'PUT'), ID, 'PUT');
+    expectAllowed(await preflight(app, '/users/me?fields=name', ME, 'PUT'), ME, 'PUT');
+  });
+
+  it('matches case and trailing slash as the adapter does', async () => {
+    // express 5 routes both case-insensitively and with a trailing slash; fastify neither.
+    const routed = adapter === 'express';
+    for (const path of ['/USERS/42', '/users/42/']) {
+      const res = await preflight(app, path, ID, 'PUT');
+      if (routed) expectAllowed(res, ID, 'PUT');
+      else expectRefused(res);
+      const actual = await request(app.getHttpServer()).put(path).set('Origin', ID);
+      expect(actual.status).toBe(routed ? 200 : 404);
+    }
+  });
+
+  it('tells a static route apart from the param route beside it', async () => {
+    expectAllowed(await preflight(app, '/users/me', ME, 'PUT'), ME, 'PUT');
+    expectRefused(await preflight(app, '/users/me', ID, 'PUT'));
+  });
+
+  it('does not stretch a param over several segments', async () => {
+    expectAllowed(await preflight(app, '/users/42/extra', APP, 'PUT'), APP, ALL_METHODS);
+    expectRefused(await preflight(app, '/users/42/extra', ID, 'PUT'));
+  });
+
+  it('treats an encoded slash as part of one param', async () => {
+    expectAllowed(await preflight(app, '/users/j%C3%B6rg%2Fx', ID, 'PUT'), ID, 'PUT');
+    const res = await request(app.getHttpServer()).put('/users/j%C3%B6rg%2Fx').set('Origin', ID);
+    expect(res.text).toBe('user jörg/x');
+    expect(res.headers['access-control-allow-origin']).toBe(ID);
+  });
+
+  it('answers an optional param route with or without the param', async () => {
+    expectAllowed(await preflight(app, '/reports', REPORTS, 'PUT'), REPORTS, 'PUT');
+    expectAllowed(await preflight(app, '/reports/2024', REPORTS, 'PUT'), REPORTS, 'PUT');
+    expectRefused(await preflight(app, '/reports/2024', APP, 'PUT'));
+  });
+
+  it('answers two params in one segment', async () => {
+    expectAllowed(await preflight(app, '/downloads/report.pdf', DOWNLOADS, 'PUT'), DOWNLOADS);
+    expectRefused(await preflight(app, '/downloads/report.pdf', APP, 'PUT'));
+    const res = await request(app.getHttpServer())
+      .put('/downloads/report.pdf')
+      .set('Origin', DOWNLOADS);
+    expect(res.text).toBe('report pdf');
+    expect(res.headers['access-control-allow-origin']).toBe(DOWNLOADS);
+  });
+
+  it('answers routes with several params', async () => {
+    expectAllowed(await preflight(app, '/orgs/acme/repos/web', REPOS, 'PUT'), REPOS, 'PUT');
+    expectAllowed(
+      await preflight(app, '/orgs/acme/repos/web/branches/main', REPOS, 'DELETE'),
+      REPOS,
+      'DELETE',
+    );
+    expectRefused(await preflight(app, '/orgs/acme/repos/web', APP, 'PUT'));
+    // One segment short: not routed.
+    expectRefused(await preflight(app, '/orgs/acme/repos', REPOS, 'PUT'));
+  });
+
+  it('answers wildcard routes at any depth', async () => {
+    expectAllowed(await preflight(app, '/files/a.txt', FILES, 'PUT'), FILES, 'PUT');
+    expectAllowed(await preflight(app, '/files/docs/2024/a.txt', FILES, 'PUT'), FILES, 'PUT');
+    expectRefused(await preflight(app, '/files/docs/2024/a.txt', APP, 'PUT'));
+    expectAllowed(await preflight(app, '/assets/img/logo.png', ASSETS, 'DELETE'), ASSETS);
+    expectRefused(await preflight(app, '/assets/img/logo.png', FILES, 'DELETE'));
+  });
+
+  it('answers a legacy "*" wildcard route', async () => {
+    expectAllowed(await preflight(app, '/legacy/a/b', LEGACY, 'PATCH'), LEGACY, 'PATCH');
+    expectRefused(await preflight(app, '/legacy/a/b', APP, 'PATCH'));
+  });
+
+  it('matches an optional wildcard with no segment, a required one not', async () => {
+    expectAllowed(await preflight(app, '/assets', ASSETS, 'DELETE'), ASSETS, 'DELETE');
+    expectRefused(await preflight(app, '/files', FILES, 'PUT'));
+    expectAllowed(await preflight(app, '/files', APP, 'PUT'), APP, ALL_METHODS);
+  });
+
+  it('sends the param route policy on actual requests', async () => {
+    const res = await request(app.getHttpServer()).put('/users/42').set('Origin', ID);
+    expect(res.status).toBe(200);
+    expect(res.text).toBe('user 42');
+    expect(res.headers['access-control-allow-origin']).toBe(ID);
+  });
+
+  it('answers with the policy of the handler the adapter routes to, whatever the order', async () => {
+    const expected =
+      adapter === 'express'
+        ? { body: 'order latest', origin: ID, other: LATEST }
+        : { body: 'latest order', origin: LATEST, other: ID };
+    const actual = await request(app.getHttpServer())
+      .put('/orders/latest')
+      .set('Origin', expected.origin);
+    expect(actual.text).toBe(expected.body);
+    expect(actual.headers['access-control-allow-origin']).toBe(expected.origin);
+
+    expectAllowed(await preflight(app, '/orders/latest', expected.origin, 'PUT'), expected.origin);
+    expectRefused(await preflight(app, '/orders/latest', expected.other, 'PUT'));
+  });
+});

@@ -1,0 +1,174 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import {
+  Controller,
+  Get,
+  Post,
+  type INestApplication,
+  type ModuleMetadata,
+  type Type,
+} from '@nestjs/common';
+import request from 'supertest';
+import { Cors, CorsConfigurationError, CorsModule } from '../../../lib/index.js';
+import { ADAPTERS, createApp, type AdapterName } from '../../support/create-app.js';
+import { LogCapture } from '../../support/log-capture.js';
+
+const APP = 'https://app.example.com';
+
+@Controller('wildcard')
+class WildcardController {
+  @Get('open')
+  @Cors({ origin: '*', credentials: true })
+  open() {
+    return 'open';
+  }
+}
+
+@Controller('cache')
+class CacheController {
+  @Post('negative')
+  @Cors({ maxAge: -1 })
+  negative() {
+    return 'negative';
+  }
+}
+
+@Controller('named')
+class NamedController {
+  @Get()
+  @Cors('partnres')
+  list() {
+    return 'named';
+  }
+}
+
+@Controller('opt-in')
+class OptInController {
+  @Get()
+  @Cors({ maxAge: 60 })
+  list() {
+    return 'opt-in';
+  }
+}
+
+@Controller('plain')
+class PlainController {
+  @Get()
+  list() {
+    return 'plain';
+  }
+}
+
+@Controller('unanchored')
+class UnanchoredController {
+  @Get()
+  @Cors({ origin: /app\.example\.com/ })
+  list() {
+    return 'unanchored';
+  }
+}
+
+/** The error `app.init()` rejects with; fails the test when init succeeds. */
+async function initError(adapter: AdapterName, metadata: ModuleMetadata): Promise<Error> {
+  let app: INestApplication | undefined;
+  try {
+    app = await createApp(adapter, metadata);
+  } catch (error) {
+    return error as Error;
+  }
+  await app.close();
+  throw new Error('app.init() succeeded, expected a CorsConfigurationError');
+}
+
+function appWith(controller: Type, options: Parameters<typeof CorsModule.forRoot>[0] = {}) {
+  return { imports: [CorsModule.forRoot(options)], controllers: [controller] };
+}
+
+describe.each(ADAPTERS)('bootstrap validation on %s', (adapter) => {
+  it("rejects '*' with credentials on a route, naming the route", async () => {
+    const error = await initError(adapter, appWith(WildcardController));
+    expect(error).toBeInstanceOf(CorsConfigurationError);
+    expect((error as CorsConfigurationError).problem).toBe('credentials-with-any-origin');
+    expect(error.message).toContain('WildcardController.open');
+    expect(error.message).toContain('GET /wildcard/open');
+    expect(error.message).toContain("'*' cannot be combined with credentials");
+  });
+
+  it('rejects a negative maxAge, naming the route and the value', async () => {
+    const error = await initError(adapter, appWith(CacheController));
+    expect(error).toBeInstanceOf(CorsConfigurationError);
+    expect((error as CorsConfigurationError).problem).toBe('invalid-max-age');
+    expect(error.message).toContain('CacheController.negative');
+    expect(error.message).toContain('POST /cache/negative');
+    expect(error.message).toContain('"maxAge"');
+    expect(error.message).toContain('-1 is not a whole number of seconds');
+  });
+
+  it('rejects an unknown policy name and lists the known ones', async () => {
+    const error = await initError(
+      adapter,
+      appWith(NamedController, {
+        policies: { partners: { origin: ['https://*.partner.example'] }, internal: {} },
+      }),
+    );
+    expect(error).toBeInstanceOf(CorsConfigurationError);
+    expect((error as CorsConfigurationError).problem).toBe('unknown-policy');
+    expect(error.message).toContain('NamedController.list');
+    expect(error.message).toContain('GET /named');
+    expect(error.message).toContain('"partnres"');
+    expect(error.message).toContain('"partners", "internal"');
+  });
+
+  it('rejects @Cors() in opt-in mode when nothing supplies an origin', async () => {
+    const error = await initError(adapter, appWith(OptInController, { origin: false }));
+    expect(error).toBeInstanceOf(CorsConfigurationError);
+    expect((error as CorsConfigurationError).problem).toBe('no-origin');
+    expect(error.message).toContain('OptInController.list');
+    expect(error.message).toContain('GET /opt-in');
+    expect(error.message).toContain('nothing supplies an origin');
+  });
+
+  it('rejects an invalid global option, naming forRoot', async () => {
+    const error = await initError(adapter, appWith(PlainController, { origin: `${APP}/` }));
+    expect(error).toBeInstanceOf(CorsConfigurationError);
+    expect((error as CorsConfigurationError).option).toBe('origin');
+    expect(error.message).toContain('CorsModule.forRoot()');
+    expect(error.message).toContain(`${APP}/`);
+  });
+
+  it('rejects an invalid named policy, naming it', async () => {
+    const error = await initError(
+      adapter,
+      appWith(PlainController, { policies: { partners: { maxAge: 1.5 } } }),
+    );
+    expect(error).toBeInstanceOf(CorsConfigurationError);
+    expect((error as CorsConfigurationError).problem).toBe('invalid-max-age');
+    expect(error.message).toContain('CorsModule.forRoot({ policies: { "partners" } })');
+  });
+
+  describe('engine warnings', () => {
+    const logs = new LogCapture();
+    let app: INestApplication | undefined;
+    afterEach(async () => {
+      await app?.close();
+      logs.detach();
+    });
+
+    it('logs an unanchored RegExp origin once at startup, naming the route', async () => {
+      app = await createApp(adapter, appWith(UnanchoredController), {
+        configure: (nestApp) => logs.attach(nestApp),
+      });
+      const startup = logs.messages('warn');
+      expect(startup).toHaveLength(1);
+      expect(startup[0]).toContain('UnanchoredController.list (GET /unanchored)');
+      expect(startup[0]).toContain('"origin"');
+      expect(startup[0]).toContain('not anchored');
+
+      // Still allowed (it is a warning), and requests do not log it again.
+      for (let i = 0; i < 2; i++) {
+        const res = await request(app.getHttpServer()).get('/unanchored').set('Origin', APP);
+        expect(res.headers['access-control-allow-origin']).toBe(APP);
+      }
+      expect(logs.messages('warn')).toHaveLength(1);
+    });
+  });
+});

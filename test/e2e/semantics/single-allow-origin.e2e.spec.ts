@@ -1,0 +1,89 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { Controller, Get, Header, Res, type INestApplication } from '@nestjs/common';
+import request from 'supertest';
+import { Cors, CorsModule } from '../../../lib/index.js';
+import { headerLines } from '../../support/cors-http.js';
+import { ADAPTERS, createApp } from '../../support/create-app.js';
+import { LogCapture } from '../../support/log-capture.js';
+
+const APP = 'https://app.example.com';
+const ADMIN = 'https://admin.example.com';
+
+/** Express responses have `append`, fastify replies only `header`. */
+interface AnyResponse {
+  append?(name: string, value: string): unknown;
+  header(name: string, value: string): unknown;
+}
+
+@Controller('dup')
+class DuplicateController {
+  @Get('header')
+  @Header('Access-Control-Allow-Origin', '*')
+  withHeaderDecorator() {
+    return { route: 'header' };
+  }
+
+  @Get('appended')
+  @Cors({ origin: [ADMIN], credentials: true })
+  appended(@Res({ passthrough: true }) res: AnyResponse) {
+    if (res.append) res.append('Access-Control-Allow-Origin', 'https://evil.example');
+    else res.header('Access-Control-Allow-Origin', 'https://evil.example');
+    return { route: 'appended' };
+  }
+}
+
+describe.each(ADAPTERS)('a single Access-Control-Allow-Origin on %s', (adapter) => {
+  describe('handlers that set the header themselves', () => {
+    let app: INestApplication;
+    beforeAll(async () => {
+      app = await createApp(adapter, {
+        imports: [CorsModule.forRoot({ origin: [APP] })],
+        controllers: [DuplicateController],
+      });
+    });
+    afterAll(() => app.close());
+
+    it("sends the policy's value instead of the one from @Header", async () => {
+      const res = await request(app.getHttpServer()).get('/dup/header').set('Origin', APP);
+      expect(res.status).toBe(200);
+      expect(headerLines(res, 'Access-Control-Allow-Origin')).toEqual([APP]);
+      expect(res.headers['access-control-allow-origin']).toBe(APP);
+    });
+
+    it("sends the policy's value instead of one the handler appends on the response", async () => {
+      const res = await request(app.getHttpServer()).get('/dup/appended').set('Origin', ADMIN);
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({ route: 'appended' });
+      expect(headerLines(res, 'Access-Control-Allow-Origin')).toEqual([ADMIN]);
+      expect(res.headers['access-control-allow-origin']).toBe(ADMIN);
+      expect(res.headers['access-control-allow-credentials']).toBe('true');
+    });
+  });
+
+  describe('app.enableCors() next to CorsModule', () => {
+    const logs = new LogCapture();
+    let app: INestApplication | undefined;
+    afterEach(async () => {
+      await app?.close();
+      logs.detach();
+    });
+
+    it('logs a warning at startup telling to remove it', async () => {
+      app = await createApp(
+        adapter,
+        { imports: [CorsModule.forRoot({ origin: [APP] })], controllers: [DuplicateController] },
+        {
+          configure: (nestApp) => {
+            logs.attach(nestApp);
+            nestApp.enableCors();
+          },
+        },
+      );
+      const warnings = logs.messages('warn');
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toContain('app.enableCors()');
+      expect(warnings[0]).toContain('Remove it');
+      expect(warnings[0]).toContain('CorsModule.forRoot()');
+    });
+  });
+});
