@@ -5,16 +5,20 @@ import { describeRefusal, type CorsRefusal } from './engine/index.js';
 export const corsLogger = new Logger('CorsModule');
 
 /**
- * A refusal is logged at debug (nothing is logged for allowed requests); an
- * origin function that failed is logged at warn, as a bug to fix.
+ * A refusal is logged at debug, or at log with the module's `debug` option
+ * (nothing is logged for allowed requests); an origin function that failed is
+ * logged at warn, as a bug to fix.
  */
 export function logRefusal(
+  debug: boolean,
   kind: 'preflight' | 'request',
   refusal: CorsRefusal,
   location: string,
 ): void {
   if (refusal.error !== undefined) {
     corsLogger.warn(`${location}: ${kind} refused because ${describeRefusal(refusal)}`);
+  } else if (debug) {
+    corsLogger.log(`${location}: ${kind} refused: ${describeRefusal(refusal)}`);
   } else if (Logger.isLevelEnabled('debug')) {
     corsLogger.debug(`${location}: ${kind} refused: ${describeRefusal(refusal)}`);
   }

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CorsModule } from '../lib/index.js';
+import { AccountController } from './account.controller.js';
 import { CatalogController } from './catalog.controller.js';
 import { OrdersController } from './orders.controller.js';
 import { PartnersController } from './partners.controller.js';
@@ -21,6 +22,12 @@ import { DEMO_ORIGIN } from './demo-origin.js';
       },
     }),
   ],
-  controllers: [CatalogController, OrdersController, PartnersController, TenantsController],
+  controllers: [
+    CatalogController,
+    OrdersController,
+    PartnersController,
+    TenantsController,
+    AccountController,
+  ],
 })
 export class AppModule {}

@@ -5,7 +5,7 @@ import {
 } from './cors-configuration.error.js';
 import type { CorsPolicyOptions } from './cors-policy-options.interface.js';
 import { isToken, normalizeMethod, splitList } from './headers/http-token.js';
-import { compileOrigin } from './origin/origin-matcher.js';
+import { compileOrigin, type OriginFunctionOptions } from './origin/origin-matcher.js';
 import { isLoopbackHost } from './origin/serialized-origin.js';
 
 export interface CompiledPolicyResult {
@@ -34,6 +34,8 @@ const KNOWN_OPTIONS = new Set<string>([
   'preflightContinue',
   'optionsSuccessStatus',
   'dangerouslyReflectAnyOriginWithCredentials',
+  'originFunctionTimeout',
+  'originCache',
 ]);
 
 type ListOption = 'methods' | 'allowedHeaders' | 'exposedHeaders';
@@ -106,6 +108,29 @@ function compileMaxAge(options: CorsPolicyOptions): string | undefined {
   return String(maxAge);
 }
 
+function isPositiveInteger(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
+}
+
+function compileOriginFunctionOptions(options: CorsPolicyOptions): OriginFunctionOptions {
+  const { originFunctionTimeout: timeout, originCache: cache } = options;
+  if (timeout !== undefined && !isPositiveInteger(timeout)) {
+    throw new CorsConfigurationError(
+      'invalid-option-type',
+      'originFunctionTimeout',
+      `${JSON.stringify(timeout)} is not a whole number of milliseconds > 0; the default is 1000`,
+    );
+  }
+  if (cache !== undefined && !(isPositiveInteger(cache?.max) && isPositiveInteger(cache?.ttl))) {
+    throw new CorsConfigurationError(
+      'invalid-option-type',
+      'originCache',
+      `${JSON.stringify(cache)} needs a whole number max (entries) and ttl (milliseconds), both > 0, e.g. { max: 10000, ttl: 60000 }`,
+    );
+  }
+  return { timeout, cache };
+}
+
 function compileSuccessStatus(options: CorsPolicyOptions): number {
   const status = options.optionsSuccessStatus ?? DEFAULT_POLICY_OPTIONS.optionsSuccessStatus;
   if (!Number.isInteger(status) || status < 200 || status > 299) {
@@ -163,7 +188,7 @@ export function compileCorsPolicy(input: CorsPolicyOptions = {}): CompiledPolicy
       `expected '*', true, false, an origin, a pattern, a RegExp, a list of these or a function, got ${typeof origin}`,
     );
   }
-  const compiledOrigin = compileOrigin(origin);
+  const compiledOrigin = compileOrigin(origin, compileOriginFunctionOptions(options));
   const { matcher } = compiledOrigin;
   const warnings = [...compiledOrigin.warnings];
 

@@ -53,6 +53,17 @@ export interface CorsPolicyOptions {
   /** Status of an allowed preflight, 200-299. Default `204`. */
   optionsSuccessStatus?: number;
   /**
+   * Milliseconds an origin function may take; a later answer denies the origin
+   * for that request. Default `1000`.
+   */
+  originFunctionTimeout?: number;
+  /**
+   * Remembers an origin function's answers per origin, at most `max` of them for
+   * `ttl` milliseconds each: for functions that look origins up in a database.
+   * Bounded, so a flood of distinct origins cannot grow memory. Default: no cache.
+   */
+  originCache?: { max: number; ttl: number };
+  /**
    * Allows `origin: true` together with `credentials: true`: every site on the web
    * may then make credentialed requests and read the answers. Only for development
    * or for APIs that are truly public per user; the name is meant to be noticed.

@@ -3,10 +3,10 @@ import type { ActualDecision, CorsRefusal, PreflightDecision } from './cors-deci
 import { parseHeaderList } from './headers/header-list.js';
 import { DEFAULT_ALLOWED_METHODS, SAFELISTED_METHODS, isToken } from './headers/http-token.js';
 import { VARY_ACTUAL, VARY_PREFLIGHT, VARY_PREFLIGHT_ANY_ORIGIN } from './headers/vary.js';
+import { askOriginFunction, type OriginVerdict } from './origin/origin-function.js';
 import { listAllows, reflectAllows } from './origin/origin-matcher.js';
 
-/** An origin check: decided, or denied because the origin function failed. */
-export type OriginVerdict = boolean | { readonly error: unknown };
+export type { OriginVerdict };
 
 /**
  * Whether the policy allows the origin. Synchronous except for origin functions;
@@ -28,23 +28,8 @@ export function checkOrigin(
     case 'list':
       return listAllows(matcher, origin);
     case 'function':
-      if (!reflectAllows(origin)) return false;
-      try {
-        const verdict = matcher.allow(origin, request);
-        return isPromiseLike(verdict)
-          ? Promise.resolve(verdict).then(
-              (allowed) => allowed === true,
-              (error: unknown) => ({ error }),
-            )
-          : verdict === true;
-      } catch (error) {
-        return { error };
-      }
+      return reflectAllows(origin) ? askOriginFunction(matcher, origin, request) : false;
   }
-}
-
-function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
 }
 
 /** Maps a verdict, synchronously when it is not a promise. */

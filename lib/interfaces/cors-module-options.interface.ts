@@ -20,6 +20,11 @@ import type { CorsPolicyOptions } from '../engine/index.js';
 export interface CorsModuleOptions extends CorsPolicyOptions {
   /** Named policies, each combined over the global policy field by field. */
   policies?: Record<string, CorsPolicyOptions>;
+  /**
+   * Logs the route/policy table at startup and every refusal with its reason at
+   * `log` level (otherwise refusals go to `debug`). Off by default.
+   */
+  debug?: boolean;
 }
 
 /** What `@Cors({...})` takes: overrides for this controller or route, optionally over a named policy. */

@@ -51,8 +51,11 @@ export class CorsPolicyTableHost implements OnModuleInit {
         .map((wrapper) => wrapper.metatype as Type | undefined)
         .filter((metatype): metatype is Type => metatype !== undefined),
     );
+    const { policies = {}, debug = false, ...global } = this.options;
     this.tableValue = buildPolicyTable({
-      options: this.options,
+      global,
+      policies,
+      debug,
       controllers,
       routes,
       matching: pathMatchingOf(this.adapter),

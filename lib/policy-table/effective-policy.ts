@@ -1,6 +1,5 @@
 import type { CorsMetadata } from '../cors.decorator.js';
 import { CorsConfigurationError, type CorsPolicyOptions } from '../engine/index.js';
-import type { CorsModuleOptions } from '../interfaces/cors-module-options.interface.js';
 
 /** Where a field of an effective policy was set. */
 export type PolicyLevel = 'global' | `policy:${string}` | 'controller' | 'method';
@@ -20,11 +19,11 @@ export interface EffectivePolicy {
  * switches it back on.
  */
 export function resolveEffectivePolicy(
-  moduleOptions: CorsModuleOptions,
+  globalOptions: CorsPolicyOptions,
+  policies: Readonly<Record<string, CorsPolicyOptions>>,
   controllerMetadata: CorsMetadata | undefined,
   methodMetadata: CorsMetadata | undefined,
 ): EffectivePolicy {
-  const { policies = {}, ...globalOptions } = moduleOptions;
   const options: Record<string, unknown> = {};
   const sources: Record<string, PolicyLevel> = {};
   const apply = (fields: object, level: PolicyLevel) => {

@@ -8,15 +8,23 @@ import {
   type CorsConfigurationWarning,
   type CorsPolicyOptions,
 } from '../engine/index.js';
-import type { CorsModuleOptions } from '../interfaces/cors-module-options.interface.js';
 import { resolveEffectivePolicy, type PolicyLevel } from './effective-policy.js';
 import { compileHostMatcher, type HostOption } from './host-matcher.js';
-import { CorsPolicyTable, type RouteEntry, type RoutePolicy } from './policy-table.js';
+import {
+  CorsPolicyTable,
+  type RouteEntry,
+  type RoutePolicy,
+  type TableRoute,
+} from './policy-table.js';
 import { RouteIndex, type PathMatching } from './route-index.js';
 import type { RecordedRoute, RouteOwner } from './route-recorder.js';
 
 export interface PolicyTableInput {
-  readonly options: CorsModuleOptions;
+  /** The global policy: `forRoot()` options without `policies` and `debug`. */
+  readonly global: CorsPolicyOptions;
+  readonly policies: Readonly<Record<string, CorsPolicyOptions>>;
+  /** Log refusals at log level rather than debug. */
+  readonly debug: boolean;
   /** The controllers of this application. */
   readonly controllers: ReadonlySet<Type>;
   readonly routes: readonly RecordedRoute[];
@@ -33,7 +41,7 @@ const GLOBAL_LOCATION = 'CorsModule.forRoot() global policy';
  * CorsConfigurationError naming the route at the first invalid policy.
  */
 export function buildPolicyTable(input: PolicyTableInput): CorsPolicyTable {
-  const { policies = {}, ...globalOptions } = input.options;
+  const { global: globalOptions, policies } = input;
   const global = compileAt(
     GLOBAL_LOCATION,
     globalOptions,
@@ -50,12 +58,28 @@ export function buildPolicyTable(input: PolicyTableInput): CorsPolicyTable {
   const entries = new Map<string, RouteEntry>();
   const index = new RouteIndex<RouteEntry>(input.matching);
 
-  const globalEntry: RouteEntry = { route: global, host: undefined, hostKey: '', alone: [global] };
+  const listing: TableRoute[] = [];
   for (const route of input.routes) {
     const owner = ownerOf(route, input.controllers);
     if (owner === undefined) {
       // Registered on the adapter directly (Swagger's UI, a health check): the global policy.
-      index.add(route.method, route.path, globalEntry);
+      const direct = {
+        ...global,
+        location: `${route.method} ${route.path} (registered on the adapter)`,
+      };
+      index.add(route.method, route.path, {
+        route: direct,
+        host: undefined,
+        hostKey: '',
+        alone: [direct],
+      });
+      listing.push({
+        method: route.method,
+        path: route.path,
+        host: undefined,
+        handler: undefined,
+        route: direct,
+      });
       continue;
     }
     const controllerMetadata = Reflect.getMetadata(CORS_METADATA, owner.controller) as
@@ -70,7 +94,7 @@ export function buildPolicyTable(input: PolicyTableInput): CorsPolicyTable {
       routePolicy =
         controllerMetadata === undefined && methodMetadata === undefined
           ? global
-          : compileRoute(location, input.options, controllerMetadata, methodMetadata, input.warn);
+          : compileRoute(location, input, controllerMetadata, methodMetadata, input.warn);
       compiled.set(policyKey, routePolicy);
     }
     let byHandler = handlers.get(owner.controller);
@@ -94,20 +118,32 @@ export function buildPolicyTable(input: PolicyTableInput): CorsPolicyTable {
       entries.set(entryKey, entry);
     }
     index.add(route.method, route.path, entry);
+    listing.push({
+      method: route.method,
+      path: route.path,
+      host: host === undefined ? undefined : hostKey,
+      handler: `${owner.controller.name}.${owner.methodName}`,
+      route: entry.route,
+    });
   }
   index.seal();
-  return new CorsPolicyTable(global, handlers, index);
+  return new CorsPolicyTable(global, handlers, index, listing, input.debug);
 }
 
 function compileRoute(
   location: string,
-  options: CorsModuleOptions,
+  input: PolicyTableInput,
   controllerMetadata: CorsMetadata | undefined,
   methodMetadata: CorsMetadata | undefined,
   warn: PolicyTableInput['warn'],
 ): RoutePolicy {
   try {
-    const effective = resolveEffectivePolicy(options, controllerMetadata, methodMetadata);
+    const effective = resolveEffectivePolicy(
+      input.global,
+      input.policies,
+      controllerMetadata,
+      methodMetadata,
+    );
     return compileAt(location, effective.options, effective.sources, warn);
   } catch (error) {
     throw error instanceof CorsConfigurationError && error.location === undefined

@@ -28,6 +28,17 @@ export interface RouteEntry {
   readonly alone: readonly RoutePolicy[];
 }
 
+/** One registered route, as diagnostics list it. */
+export interface TableRoute {
+  readonly method: string;
+  readonly path: string;
+  /** The controller's `host` option, when it has one. */
+  readonly host: string | undefined;
+  /** `Controller.method`, or undefined for a route registered on the adapter directly. */
+  readonly handler: string | undefined;
+  readonly route: RoutePolicy;
+}
+
 const NONE: readonly RoutePolicy[] = [];
 
 /**
@@ -43,6 +54,10 @@ export class CorsPolicyTable {
     readonly global: RoutePolicy,
     private readonly handlers: ReadonlyMap<Type, ReadonlyMap<object, RoutePolicy>>,
     private readonly index: RouteIndex<RouteEntry>,
+    /** Every registered route, in registration order. */
+    readonly routes: readonly TableRoute[],
+    /** Refusals are logged at log level (the module's `debug` option) rather than debug. */
+    readonly debug: boolean,
   ) {}
 
   forHandler(controller: Type, handler: object): RoutePolicy | undefined {

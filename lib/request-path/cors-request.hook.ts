@@ -3,7 +3,9 @@ import { HttpAdapterHost, type AbstractHttpAdapter } from '@nestjs/core';
 import { hostnameOf } from '../policy-table/host-matcher.js';
 import { CorsPolicyTableHost } from '../policy-table/cors-policy-table.host.js';
 import { corsLogger } from '../cors.logger.js';
-import { applyActualDecision, decideForAll } from './actual-request.js';
+import type { ActualDecision } from '../engine/index.js';
+import { applyActualDecision } from './actual-request.js';
+import { resolveActual, type Resolved } from './resolve-request.js';
 import { responseAccessFor, type HttpRequest, type ResponseAccess } from './http-access.js';
 import { handlePreflight } from './preflight.handler.js';
 
@@ -72,18 +74,13 @@ export class CorsRequestHook {
       return handlePreflight(table, this.access, request, response, hostname, done);
     }
 
-    const slot = table.findSlot(request.method, request.originalUrl ?? request.url);
-    const candidates = slot === undefined ? [] : table.candidates(slot, hostname);
-    const routes = candidates.length > 0 ? candidates : [table.global];
-    const decided = decideForAll(routes, origin, request);
-    if (decided instanceof Promise) {
-      return decided.then(([route, decision]) => {
-        applyActualDecision(this.access, route, decision, request, response);
-        done();
-      });
-    }
-    applyActualDecision(this.access, decided[0], decided[1], request, response);
-    done();
+    const target = { method: request.method, url: request.originalUrl ?? request.url, hostname };
+    const apply = ([route, decision]: Resolved<ActualDecision>) => {
+      applyActualDecision(table.debug, this.access, route, decision, request, response);
+      done();
+    };
+    const resolved = resolveActual(table, target, origin, request);
+    return resolved instanceof Promise ? resolved.then(apply) : apply(resolved);
   }
 
   /** A hook failure must never become a 5xx or an unhandled rejection: log it and let the app answer. */

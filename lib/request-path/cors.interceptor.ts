@@ -36,8 +36,9 @@ export class CorsInterceptor implements NestInterceptor {
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() !== 'http') return next.handle();
-    const route = this.tables.table?.forHandler(context.getClass(), context.getHandler());
-    if (route === undefined) return next.handle();
+    const table = this.tables.table;
+    const route = table?.forHandler(context.getClass(), context.getHandler());
+    if (table === undefined || route === undefined) return next.handle();
     const http = context.switchToHttp();
     const request = http.getRequest<HttpRequest>();
     const response = http.getResponse<unknown>();
@@ -62,7 +63,7 @@ export class CorsInterceptor implements NestInterceptor {
     for (const name of ACTUAL_HEADER_NAMES) access.removeHeader(response, name);
     const decision = decideActual(route.policy, origin, request);
     const apply = (settled: ActualDecision) => {
-      applyActualDecision(access, route, settled, request, response);
+      applyActualDecision(table.debug, access, route, settled, request, response);
       return this.guardAllowOrigin(settled, response, next);
     };
     return decision instanceof Promise ? from(decision).pipe(mergeMap(apply)) : apply(decision);

@@ -2,7 +2,9 @@ import {
   CorsConfigurationError,
   type CorsConfigurationWarning,
 } from '../cors-configuration.error.js';
-import type { CorsOrigin, CorsOriginFunction } from '../cors-policy-options.interface.js';
+import { LRUCache } from 'lru-cache';
+import type { CorsOrigin } from '../cors-policy-options.interface.js';
+import { DEFAULT_ORIGIN_FUNCTION_TIMEOUT, type OriginFunctionMatcher } from './origin-function.js';
 import { compileOriginPattern, matchesPattern, type OriginPattern } from './origin-pattern.js';
 import { type ParsedOrigin, parseOrigin, serializeOrigin } from './serialized-origin.js';
 
@@ -22,7 +24,7 @@ export type OriginMatcher =
       readonly patterns: readonly OriginPattern[];
       readonly regExps: readonly RegExp[];
     }
-  | { readonly kind: 'function'; readonly allow: CorsOriginFunction };
+  | OriginFunctionMatcher;
 
 export type ListOriginMatcher = Extract<OriginMatcher, { kind: 'list' }>;
 
@@ -103,11 +105,30 @@ function statelessCopy(regExp: RegExp): RegExp {
     : regExp;
 }
 
-export function compileOrigin(origin: CorsOrigin): CompiledOrigin {
+/** How an origin function is asked: see `originFunctionTimeout` and `originCache`. */
+export interface OriginFunctionOptions {
+  readonly timeout?: number;
+  readonly cache?: { readonly max: number; readonly ttl: number };
+}
+
+export function compileOrigin(
+  origin: CorsOrigin,
+  functionOptions: OriginFunctionOptions = {},
+): CompiledOrigin {
   if (origin === true) return { matcher: { kind: 'reflect' }, listed: [], warnings: [] };
   if (origin === false) return { matcher: { kind: 'none' }, listed: [], warnings: [] };
   if (typeof origin === 'function') {
-    return { matcher: { kind: 'function', allow: origin }, listed: [], warnings: [] };
+    const { timeout = DEFAULT_ORIGIN_FUNCTION_TIMEOUT, cache } = functionOptions;
+    const matcher: OriginFunctionMatcher = {
+      kind: 'function',
+      allow: origin,
+      timeout,
+      cache:
+        cache === undefined
+          ? undefined
+          : new LRUCache<string, boolean>({ max: cache.max, ttl: cache.ttl }),
+    };
+    return { matcher, listed: [], warnings: [] };
   }
   const entries = Array.isArray(origin) ? origin : [origin];
   if (entries.includes('*')) return { matcher: { kind: 'any' }, listed: [], warnings: [] };

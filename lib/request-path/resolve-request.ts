@@ -1,0 +1,89 @@
+import {
+  decideActual,
+  decidePreflight,
+  type ActualDecision,
+  type PreflightDecision,
+  type PreflightRequest,
+} from '../engine/index.js';
+import type { CorsPolicyTable, RoutePolicy } from '../policy-table/policy-table.js';
+
+/** A decision and the route whose policy made it. */
+export type Resolved<D> = readonly [RoutePolicy, D];
+
+/** Where a request goes: enough to find its route. */
+export interface RequestTarget {
+  readonly url: string;
+  /** The Host header without its port. */
+  readonly hostname: string;
+}
+
+/**
+ * Decides a preflight with the policy of the route the real request would
+ * reach: same path, same host, the method it names. Several candidates (header
+ * versions sharing a path) allow it if any of them does; no route at all means
+ * the global policy answers, so the browser goes on to show the real 404.
+ */
+export function resolvePreflight(
+  table: CorsPolicyTable,
+  target: RequestTarget,
+  preflight: PreflightRequest,
+  request: unknown,
+): Resolved<PreflightDecision> | Promise<Resolved<PreflightDecision>> {
+  const slot = table.findSlot(preflight.method, target.url);
+  const candidates = slot === undefined ? [] : table.candidates(slot, target.hostname);
+  if (slot === undefined || candidates.length === 0) {
+    return settle(table.global, decidePreflight(table.global.policy, preflight, request));
+  }
+  const routed = table.routedMethods(slot, target.hostname, preflight.origin);
+  const tryFrom = (
+    next: number,
+    firstRefusal?: Resolved<PreflightDecision>,
+  ): Resolved<PreflightDecision> | Promise<Resolved<PreflightDecision>> => {
+    const route = candidates[next];
+    const conclude = (decision: PreflightDecision) => {
+      if (decision.outcome === 'allowed') return [route, decision] as const;
+      const refusal = firstRefusal ?? ([route, decision] as const);
+      return next + 1 < candidates.length ? tryFrom(next + 1, refusal) : refusal;
+    };
+    const decision = decidePreflight(route.policy, preflight, request, routed);
+    return decision instanceof Promise ? decision.then(conclude) : conclude(decision);
+  };
+  return tryFrom(0);
+}
+
+/**
+ * Decides an actual request before its handler is known. Of several candidate
+ * routes (versions sharing a path) it is allowed only if every one allows it:
+ * until the interceptor knows the handler, a guard's 401 must not carry an
+ * origin the handler's own policy would refuse.
+ */
+export function resolveActual(
+  table: CorsPolicyTable,
+  target: RequestTarget & { readonly method: string },
+  origin: string,
+  request: unknown,
+): Resolved<ActualDecision> | Promise<Resolved<ActualDecision>> {
+  const slot = table.findSlot(target.method, target.url);
+  const candidates = slot === undefined ? [] : table.candidates(slot, target.hostname);
+  const routes = candidates.length > 0 ? candidates : [table.global];
+  if (routes.length === 1)
+    return settle(routes[0], decideActual(routes[0].policy, origin, request));
+  const decisions = routes.map((route) => decideActual(route.policy, origin, request));
+  const pick = (settled: readonly ActualDecision[]): Resolved<ActualDecision> => {
+    const refused = settled.findIndex((decision) => decision.outcome !== 'allowed');
+    const at = refused < 0 ? 0 : refused;
+    return [routes[at], settled[at]];
+  };
+  return decisions.some((decision) => decision instanceof Promise)
+    ? Promise.all(decisions).then(pick)
+    : pick(decisions as ActualDecision[]);
+}
+
+function settle<D>(
+  route: RoutePolicy,
+  decision: D | Promise<D>,
+): Resolved<D> | Promise<Resolved<D>> {
+  return decision instanceof Promise
+    ? decision.then((settled) => [route, settled] as const)
+    : [route, decision];
+}
