@@ -1,5 +1,5 @@
 import { Global, Module, type DynamicModule, type Provider } from '@nestjs/common';
-import { APP_INTERCEPTOR, DiscoveryModule } from '@nestjs/core';
+import { DiscoveryModule } from '@nestjs/core';
 import { CORS_MODULE_OPTIONS } from './cors.constants.js';
 import type {
   CorsModuleAsyncOptions,
@@ -8,13 +8,8 @@ import type {
 } from './interfaces/cors-module-options.interface.js';
 import { CorsPolicyTableHost } from './policy-table/cors-policy-table.host.js';
 import { CorsRequestHook } from './request-path/cors-request.hook.js';
-import { CorsInterceptor } from './request-path/cors.interceptor.js';
 
-const REQUEST_PATH_PROVIDERS: Provider[] = [
-  CorsPolicyTableHost,
-  CorsRequestHook,
-  { provide: APP_INTERCEPTOR, useClass: CorsInterceptor },
-];
+const REQUEST_PATH_PROVIDERS: Provider[] = [CorsPolicyTableHost, CorsRequestHook];
 
 /**
  * Per-route CORS for the whole application. Import it once, in the root module.

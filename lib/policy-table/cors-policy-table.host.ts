@@ -9,9 +9,9 @@ import { CORS_MODULE_OPTIONS } from '../cors.constants.js';
 import type { CorsModuleOptions } from '../interfaces/cors-module-options.interface.js';
 import { corsLogger } from '../cors.logger.js';
 import { buildPolicyTable } from './policy-table.builder.js';
-import type { CorsPolicyTable } from './policy-table.js';
+import type { CorsPolicyTable, RoutePolicy } from './policy-table.js';
 import type { PathMatching } from './route-index.js';
-import { RouteRecorder } from './route-recorder.js';
+import { RouteRecorder, type ExactRouteListener } from './route-recorder.js';
 
 /**
  * Holds the application's policy table: records the routes while Nest
@@ -21,7 +21,12 @@ import { RouteRecorder } from './route-recorder.js';
 @Injectable()
 export class CorsPolicyTableHost implements OnModuleInit {
   private tableValue?: CorsPolicyTable;
-  private readonly recorder: RouteRecorder;
+  private readonly recorder: RouteRecorder<RoutePolicy>;
+  /**
+   * Applies the policy of a handler that a version filter let through; set by
+   * the request path. Until then the request goes on unchanged.
+   */
+  exactRouteListener?: ExactRouteListener<RoutePolicy>;
   private adapter?: AbstractHttpAdapter;
 
   constructor(
@@ -30,7 +35,9 @@ export class CorsPolicyTableHost implements OnModuleInit {
     private readonly discovery: DiscoveryService,
     scanner: MetadataScanner,
   ) {
-    this.recorder = new RouteRecorder(discovery, scanner);
+    this.recorder = new RouteRecorder<RoutePolicy>(discovery, scanner, (route, args, proceed) =>
+      this.exactRouteListener ? this.exactRouteListener(route, args, proceed) : proceed(),
+    );
     adapterHost.init$.subscribe(() => {
       this.adapter = adapterHost.httpAdapter;
       if (this.adapter !== undefined) this.recorder.start(this.adapter);

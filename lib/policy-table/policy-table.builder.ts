@@ -27,7 +27,7 @@ export interface PolicyTableInput {
   readonly debug: boolean;
   /** The controllers of this application. */
   readonly controllers: ReadonlySet<Type>;
-  readonly routes: readonly RecordedRoute[];
+  readonly routes: readonly RecordedRoute<RoutePolicy>[];
   readonly matching: PathMatching;
   readonly warn: (location: string, warning: CorsConfigurationWarning) => void;
 }
@@ -54,61 +54,55 @@ export function buildPolicyTable(input: PolicyTableInput): CorsPolicyTable {
   }
 
   const compiled = new Map<string, RoutePolicy>();
-  const handlers = new Map<Type, Map<object, RoutePolicy>>();
+  const handlerPolicies = new Map<string, RoutePolicy>();
   const entries = new Map<string, RouteEntry>();
   const index = new RouteIndex<RouteEntry>(input.matching);
-
   const listing: TableRoute[] = [];
-  for (const route of input.routes) {
-    const owner = ownerOf(route, input.controllers);
-    if (owner === undefined) {
-      // Registered on the adapter directly (Swagger's UI, a health check): the global policy.
-      const direct = {
-        ...global,
-        location: `${route.method} ${route.path} (registered on the adapter)`,
-      };
-      index.add(route.method, route.path, {
-        route: direct,
-        host: undefined,
-        hostKey: '',
-        alone: [direct],
-      });
-      listing.push({
-        method: route.method,
-        path: route.path,
-        host: undefined,
-        handler: undefined,
-        route: direct,
-      });
-      continue;
-    }
+
+  /** The policy of a controller method; methods with the same decorators share one compilation. */
+  const policyOf = (owner: RouteOwner, location: string): RoutePolicy => {
+    const handlerKey = handlerIdentity(owner);
+    const known = handlerPolicies.get(handlerKey);
+    if (known !== undefined) return known;
     const controllerMetadata = Reflect.getMetadata(CORS_METADATA, owner.controller) as
       CorsMetadata | undefined;
-    const handler = owner.controller.prototype[owner.methodName] as object;
-    const methodMetadata = Reflect.getMetadata(CORS_METADATA, handler) as CorsMetadata | undefined;
-    const location = `${owner.controller.name}.${owner.methodName} (${route.method} ${route.path})`;
-
+    const methodMetadata = Reflect.getMetadata(
+      CORS_METADATA,
+      owner.controller.prototype[owner.methodName],
+    ) as CorsMetadata | undefined;
     const policyKey = `${identity(controllerMetadata)}|${identity(methodMetadata)}`;
-    let routePolicy = compiled.get(policyKey);
-    if (routePolicy === undefined) {
-      routePolicy =
+    let shared = compiled.get(policyKey);
+    if (shared === undefined) {
+      shared =
         controllerMetadata === undefined && methodMetadata === undefined
           ? global
           : compileRoute(location, input, controllerMetadata, methodMetadata, input.warn);
-      compiled.set(policyKey, routePolicy);
+      compiled.set(policyKey, shared);
     }
-    let byHandler = handlers.get(owner.controller);
-    if (byHandler === undefined) handlers.set(owner.controller, (byHandler = new Map()));
-    if (!byHandler.has(handler)) {
-      byHandler.set(handler, { ...routePolicy, location });
-    }
+    const policy = { ...shared, location };
+    handlerPolicies.set(handlerKey, policy);
+    return policy;
+  };
 
-    const host = Reflect.getMetadata(HOST_METADATA, owner.controller) as HostOption | undefined;
+  for (const route of input.routes) {
+    const owner = ownerOf(route, input.controllers);
+    const host =
+      owner && (Reflect.getMetadata(HOST_METADATA, owner.controller) as HostOption | undefined);
     const hostKey = host === undefined ? '' : String(host);
-    const entryKey = `${policyKey}|${owner.controller.name}.${owner.methodName}|${hostKey}`;
+    const entryKey =
+      owner === undefined
+        ? `direct ${route.method} ${route.path}`
+        : `${handlerIdentity(owner)}|${hostKey}`;
     let entry = entries.get(entryKey);
     if (entry === undefined) {
-      const policy = byHandler.get(handler)!;
+      const policy =
+        owner === undefined
+          ? // Registered on the adapter directly (Swagger's UI, a health check): the global policy.
+            { ...global, location: `${route.method} ${route.path} (registered on the adapter)` }
+          : policyOf(
+              owner,
+              `${owner.controller.name}.${owner.methodName} (${route.method} ${route.path})`,
+            );
       entry = {
         route: policy,
         host: host === undefined ? undefined : compileHostMatcher(host),
@@ -118,16 +112,25 @@ export function buildPolicyTable(input: PolicyTableInput): CorsPolicyTable {
       entries.set(entryKey, entry);
     }
     index.add(route.method, route.path, entry);
+    if (route.exact !== undefined) route.exact.route = entry.route;
     listing.push({
       method: route.method,
       path: route.path,
       host: host === undefined ? undefined : hostKey,
-      handler: `${owner.controller.name}.${owner.methodName}`,
+      handler: owner && `${owner.controller.name}.${owner.methodName}`,
       route: entry.route,
     });
   }
   index.seal();
-  return new CorsPolicyTable(global, handlers, index, listing, input.debug);
+  return new CorsPolicyTable(global, index, listing, input.debug);
+}
+
+const classIds = new WeakMap<object, number>();
+/** A key for one controller method, distinct for same-named classes. */
+function handlerIdentity(owner: RouteOwner): string {
+  let id = classIds.get(owner.controller);
+  if (id === undefined) classIds.set(owner.controller, (id = ++lastId));
+  return `${id}.${owner.methodName}`;
 }
 
 function compileRoute(
@@ -188,7 +191,10 @@ function identity(metadata: CorsMetadata | undefined): string {
  * The controller method behind a registered handler. A method inherited by
  * several controllers carries all of them; the registered path tells them apart.
  */
-function ownerOf(route: RecordedRoute, controllers: ReadonlySet<Type>): RouteOwner | undefined {
+function ownerOf(
+  route: RecordedRoute<RoutePolicy>,
+  controllers: ReadonlySet<Type>,
+): RouteOwner | undefined {
   const owners = route.owners.filter((owner) => controllers.has(owner.controller));
   if (owners.length <= 1) return owners[0];
   const corsOf = (owner: RouteOwner) =>

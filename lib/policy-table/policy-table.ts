@@ -1,4 +1,3 @@
-import type { Type } from '@nestjs/common';
 import {
   checkOrigin,
   DEFAULT_ALLOWED_METHODS,
@@ -43,8 +42,8 @@ const NONE: readonly RoutePolicy[] = [];
 
 /**
  * Every route's compiled policy, built once at bootstrap. The request path asks
- * it two things: which policies a method and URL resolve to (the early hook),
- * and which policy a handler has (the interceptor). Both are lookups.
+ * it which policies a method, URL and host resolve to, and which methods are
+ * routed at that path: lookups, nothing compiled or merged per request.
  */
 export class CorsPolicyTable {
   private readonly uniformMethods = new WeakMap<object, RoutedMethods | null>();
@@ -52,17 +51,12 @@ export class CorsPolicyTable {
   constructor(
     /** Answers requests no route serves. */
     readonly global: RoutePolicy,
-    private readonly handlers: ReadonlyMap<Type, ReadonlyMap<object, RoutePolicy>>,
     private readonly index: RouteIndex<RouteEntry>,
     /** Every registered route, in registration order. */
     readonly routes: readonly TableRoute[],
     /** Refusals are logged at log level (the module's `debug` option) rather than debug. */
     readonly debug: boolean,
   ) {}
-
-  forHandler(controller: Type, handler: object): RoutePolicy | undefined {
-    return this.handlers.get(controller)?.get(handler);
-  }
 
   /** The slot a request reaches, if a route serves it. */
   findSlot(method: string, url: string): RouteSlot<RouteEntry> | undefined {

@@ -10,6 +10,11 @@ import type { AbstractHttpAdapter, DiscoveryService, MetadataScanner } from '@ne
  * `RouterExplorer` calls with the final path and a handler onto which it copies
  * the method's reflect-metadata (`copyMetadataToCallback`). Tagging each
  * controller method beforehand tells us which controller method a handler is.
+ *
+ * Handlers that share a method and path (header, media-type or custom
+ * versioning) are told apart only by Nest's version filter, which runs before
+ * guards. We wrap the handler the filter receives, so that the one it lets
+ * through announces itself: `onExactRoute` then applies that handler's policy.
  */
 
 const ROUTE_OWNERS = 'nestjs-cors:route-owners';
@@ -40,24 +45,36 @@ export interface RouteOwner {
   readonly methodName: string;
 }
 
-export interface RecordedRoute {
+/** Where the policy of a version-filtered handler goes once the table is built. */
+export interface ExactRouteSlot<R> {
+  route?: R;
+}
+
+export interface RecordedRoute<R> {
   /** Uppercase HTTP method, or `ALL`. */
   readonly method: string;
   /** The path exactly as the adapter received it. */
   readonly path: string;
   /** The controller methods the handler may belong to (several for an inherited method). */
   readonly owners: readonly RouteOwner[];
+  /** Set when a version filter guards the handler. */
+  readonly exact: ExactRouteSlot<R> | undefined;
 }
+
+/** Called, before guards, with the exact route a version filter let through. */
+export type ExactRouteListener<R> = (route: R, args: unknown[], proceed: () => unknown) => unknown;
 
 type Registration = (...args: unknown[]) => unknown;
 
-export class RouteRecorder {
-  private readonly recorded: RecordedRoute[] = [];
+export class RouteRecorder<R> {
+  private readonly recorded: RecordedRoute<R>[] = [];
   private readonly restore: Array<() => void> = [];
+  private readonly versioned = new WeakMap<object, ExactRouteSlot<R>>();
 
   constructor(
     private readonly discovery: DiscoveryService,
     private readonly scanner: MetadataScanner,
+    private readonly onExactRoute: ExactRouteListener<R>,
   ) {}
 
   /** Starts recording; must run before `app.init()` registers the routes. */
@@ -65,24 +82,60 @@ export class RouteRecorder {
     this.tagControllerMethods();
     const target = adapter as unknown as Record<string, Registration>;
     for (const name of REGISTRATION_METHODS) {
-      const original = target[name];
-      if (typeof original !== 'function') continue;
-      const hadOwn = Object.prototype.hasOwnProperty.call(target, name);
-      const recorded = this.recorded;
-      target[name] = function (this: unknown, ...args: unknown[]) {
-        const [path, handler] = args;
-        if (typeof path === 'string' && typeof handler === 'function') {
-          const owners = (Reflect.getMetadata(ROUTE_OWNERS, handler) ?? []) as RouteOwner[];
-          recorded.push({ method: name.toUpperCase(), path, owners });
-        }
-        return original.apply(this, args);
-      };
-      this.restore.push(() => (hadOwn ? (target[name] = original) : delete target[name]));
+      const { recorded, versioned } = this;
+      this.patch(
+        target,
+        name,
+        (original) =>
+          function (this: unknown, ...args: unknown[]) {
+            const [path, handler] = args;
+            if (typeof path === 'string' && typeof handler === 'function') {
+              const owners = (Reflect.getMetadata(ROUTE_OWNERS, handler) ?? []) as RouteOwner[];
+              recorded.push({
+                method: name.toUpperCase(),
+                path,
+                owners,
+                exact: versioned.get(handler),
+              });
+            }
+            return original.apply(this, args);
+          },
+      );
     }
+    const { versioned, onExactRoute } = this;
+    this.patch(
+      target,
+      'applyVersionFilter',
+      (original) =>
+        function (this: unknown, handler: unknown, ...rest: unknown[]) {
+          const slot: ExactRouteSlot<R> = {};
+          const inner = handler as Registration;
+          const exact = function (this: unknown, ...args: unknown[]) {
+            return slot.route === undefined
+              ? inner.apply(this, args)
+              : onExactRoute(slot.route, args, () => inner.apply(this, args));
+          };
+          const filtered = original.call(this, exact, ...rest) as object;
+          versioned.set(filtered, slot);
+          return filtered;
+        },
+    );
+  }
+
+  private patch(
+    target: Record<string, Registration>,
+    name: string,
+    wrap: (original: Registration) => Registration,
+  ) {
+    const original = target[name];
+    if (typeof original !== 'function') return;
+    const hadOwn = Object.prototype.hasOwnProperty.call(target, name);
+    target[name] = wrap(original);
+    this.restore.push(() => (hadOwn ? (target[name] = original) : delete target[name]));
   }
 
   /** Stops recording, puts the adapter back as it was and returns the routes in registration order. */
-  stop(): readonly RecordedRoute[] {
+  stop(): readonly RecordedRoute<R>[] {
     for (const undo of this.restore.splice(0)) undo();
     return this.recorded;
   }

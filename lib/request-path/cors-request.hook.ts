@@ -1,13 +1,21 @@
 import { Injectable } from '@nestjs/common';
 import { HttpAdapterHost, type AbstractHttpAdapter } from '@nestjs/core';
-import { hostnameOf } from '../policy-table/host-matcher.js';
-import { CorsPolicyTableHost } from '../policy-table/cors-policy-table.host.js';
 import { corsLogger } from '../cors.logger.js';
-import type { ActualDecision } from '../engine/index.js';
+import { decideActual, type ActualDecision } from '../engine/index.js';
+import { CorsPolicyTableHost } from '../policy-table/cors-policy-table.host.js';
+import { hostnameOf } from '../policy-table/host-matcher.js';
+import type { CorsPolicyTable, RoutePolicy } from '../policy-table/policy-table.js';
 import { applyActualDecision } from './actual-request.js';
-import { resolveActual, type Resolved } from './resolve-request.js';
-import { responseAccessFor, type HttpRequest, type ResponseAccess } from './http-access.js';
+import {
+  ACTUAL_HEADER_NAMES,
+  CORS_STATE,
+  responseAccessFor,
+  writeActualHeaders,
+  type HttpRequest,
+  type ResponseAccess,
+} from './http-access.js';
 import { handlePreflight } from './preflight.handler.js';
+import { resolveActual, type ResolvedActual } from './resolve-request.js';
 
 type RequestHook = (
   request: HttpRequest,
@@ -20,7 +28,10 @@ type RequestHook = (
  * adapters (`setOnRequestHook`: the first `app.use()` on express, the first
  * `onRequest` hook on fastify). It answers preflights, so guards never see them,
  * and sets the actual-request headers, so a guard's 401, a pipe's 400, a
- * handler's 500 and a 404 all carry them.
+ * handler's 500 and a 404 all carry them. Where handlers share a path (header,
+ * media-type or custom versions), the version filter later names the exact one
+ * and `applyExactRoute` puts that handler's own policy in place, still before
+ * guards.
  */
 @Injectable()
 export class CorsRequestHook {
@@ -30,6 +41,8 @@ export class CorsRequestHook {
     adapterHost: HttpAdapterHost,
     private readonly tables: CorsPolicyTableHost,
   ) {
+    tables.exactRouteListener = (route, args, proceed) =>
+      this.applyExactRoute(route, args, proceed);
     // Fires once the application has its adapter (at once with NestFactory.create,
     // at createNestApplication() in tests), before any request.
     adapterHost.init$.subscribe(() => this.install(adapterHost.httpAdapter));
@@ -65,22 +78,67 @@ export class CorsRequestHook {
 
   private handle(request: HttpRequest, response: unknown, done: () => void): void | Promise<void> {
     const table = this.tables.table;
+    if (table === undefined) return done();
     const { headers } = request;
     const origin = headers.origin;
-    // No Origin, no CORS: the interceptor adds Vary where the answer depends on it.
-    if (table === undefined || origin === undefined) return done();
     const hostname = hostnameOf(headers.host);
+    const target = { method: request.method, url: request.originalUrl ?? request.url, hostname };
+    if (origin === undefined) {
+      this.varyOnOrigin(table, target, response);
+      return done();
+    }
     if (request.method === 'OPTIONS' && headers['access-control-request-method'] !== undefined) {
       return handlePreflight(table, this.access, request, response, hostname, done);
     }
-
-    const target = { method: request.method, url: request.originalUrl ?? request.url, hostname };
-    const apply = ([route, decision]: Resolved<ActualDecision>) => {
-      applyActualDecision(table.debug, this.access, route, decision, request, response);
+    const apply = ([route, decision, shared]: ResolvedActual) => {
+      applyActualDecision(table.debug, this.access, route, decision, response);
+      // Remembered for the version filter, which names the exact handler later.
+      if (shared) request[CORS_STATE] = { policy: route.policy, decision };
       done();
     };
     const resolved = resolveActual(table, target, origin, request);
     return resolved instanceof Promise ? resolved.then(apply) : apply(resolved);
+  }
+
+  /** Without Origin there is nothing to allow, but a cache must not serve this answer to a request with one. */
+  private varyOnOrigin(
+    table: CorsPolicyTable,
+    target: { method: string; url: string; hostname: string },
+    response: unknown,
+  ) {
+    const slot = table.findSlot(target.method, target.url);
+    const candidates = slot === undefined ? [] : table.candidates(slot, target.hostname);
+    const varies = (candidates.length > 0 ? candidates : [table.global]).some(
+      ({ policy }) => policy.enabled && !policy.staticAnyOrigin,
+    );
+    if (varies) writeActualHeaders(this.access, response, [], 'Origin');
+  }
+
+  /**
+   * A version filter let this route's handler through: if the early decision
+   * was made for its alternatives together, replace it with the handler's own.
+   */
+  private applyExactRoute(route: RoutePolicy, args: unknown[], proceed: () => unknown): unknown {
+    const [request, response] = args as [HttpRequest, unknown];
+    const state = request[CORS_STATE];
+    const origin = request.headers.origin;
+    const table = this.tables.table;
+    if (
+      origin === undefined ||
+      table === undefined ||
+      state?.decision === undefined ||
+      state.policy === route.policy
+    ) {
+      return proceed();
+    }
+    for (const name of ACTUAL_HEADER_NAMES) this.access.removeHeader(response, name);
+    const apply = (decision: ActualDecision) => {
+      applyActualDecision(table.debug, this.access, route, decision, response);
+      request[CORS_STATE] = { policy: route.policy, decision };
+      return proceed();
+    };
+    const decision = decideActual(route.policy, origin, request);
+    return decision instanceof Promise ? decision.then(apply) : apply(decision);
   }
 
   /** A hook failure must never become a 5xx or an unhandled rejection: log it and let the app answer. */

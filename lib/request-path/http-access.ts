@@ -1,4 +1,4 @@
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { appendVary, type ActualDecision, type HeaderPair } from '../engine/index.js';
 
 /** The request as both adapters give it: express's `req`, fastify's `request`. */
@@ -10,7 +10,7 @@ export interface HttpRequest {
   [CORS_STATE]?: CorsRequestState;
 }
 
-/** What the early hook decided, so the interceptor does not decide twice. */
+/** What the early hook decided, so that a version-filtered handler can tell whether it was for its policy. */
 export interface CorsRequestState {
   /** The policy whose headers are on the response. */
   readonly policy: object;
@@ -32,6 +32,8 @@ export interface ResponseAccess {
   isSent(response: unknown): boolean;
   /** Ends the response: empty, or with a short plain-text body. */
   send(response: unknown, status: number, body?: string): void;
+  /** The Node response underneath. */
+  raw(response: unknown): ServerResponse;
 }
 
 interface NodeResponse {
@@ -46,6 +48,7 @@ interface NodeResponse {
 const PLAIN_TEXT = 'text/plain; charset=utf-8';
 
 export const expressAccess: ResponseAccess = {
+  raw: (response) => response as ServerResponse,
   getHeader: (response, name) => (response as NodeResponse).getHeader(name),
   setHeader: (response, name, value) => (response as NodeResponse).setHeader(name, value),
   removeHeader: (response, name) => (response as NodeResponse).removeHeader(name),
@@ -65,6 +68,7 @@ export const expressAccess: ResponseAccess = {
 };
 
 interface FastifyReply {
+  readonly raw: ServerResponse;
   readonly sent: boolean;
   getHeader(name: string): unknown;
   header(name: string, value: string): FastifyReply;
@@ -75,6 +79,7 @@ interface FastifyReply {
 }
 
 export const fastifyAccess: ResponseAccess = {
+  raw: (response) => (response as FastifyReply).raw,
   getHeader: (response, name) => (response as FastifyReply).getHeader(name),
   setHeader: (response, name, value) => void (response as FastifyReply).header(name, value),
   removeHeader: (response, name) => void (response as FastifyReply).removeHeader(name),
@@ -103,9 +108,62 @@ export function writeCorsHeaders(
     access.setHeader(response, 'Vary', appendVary(access.getHeader(response, 'Vary'), vary));
 }
 
+/** Writes an actual-request decision's headers now, and keeps them so until they are sent. */
+export function writeActualHeaders(
+  access: ResponseAccess,
+  response: unknown,
+  headers: readonly HeaderPair[],
+  vary: string | undefined,
+): void {
+  writeCorsHeaders(access, response, headers, vary);
+  const allowOrigin = headers.length > 0 ? headers[0][1] : undefined;
+  if (allowOrigin !== undefined || vary !== undefined)
+    pinCorsHeaders(access.raw(response), allowOrigin, vary);
+}
+
 /** The headers an actual-request decision may have set, removed when another policy takes over. */
 export const ACTUAL_HEADER_NAMES = [
   'Access-Control-Allow-Origin',
   'Access-Control-Allow-Credentials',
   'Access-Control-Expose-Headers',
 ] as const;
+
+const ALLOW_ORIGIN = 'access-control-allow-origin';
+const VARY = 'vary';
+
+/**
+ * Keeps the CORS headers as decided until they are written, whatever the app
+ * does in between: one Access-Control-Allow-Origin with the policy's value
+ * (express's `res.append`, a header array or a handler's own value would
+ * otherwise go out), and the Vary tokens still in a Vary that `@Header()` or
+ * the handler replaced. Patching this one response's `writeHead` costs nothing
+ * on the others, and also covers responses the handler sends itself.
+ */
+export function pinCorsHeaders(
+  raw: ServerResponse,
+  allowOrigin: string | undefined,
+  vary: string | undefined,
+): void {
+  const writeHead = raw.writeHead;
+  raw.writeHead = function (this: ServerResponse, ...args: unknown[]) {
+    // fastify passes its own header map to writeHead; express sets headers on the response.
+    for (const arg of args) {
+      if (typeof arg === 'object' && arg !== null && !Array.isArray(arg)) {
+        const headers = arg as OutgoingHttpHeaders;
+        for (const name of Object.keys(headers)) {
+          const lower = name.toLowerCase();
+          if (lower === ALLOW_ORIGIN && allowOrigin !== undefined) headers[name] = allowOrigin;
+          else if (lower === VARY && vary !== undefined)
+            headers[name] = appendVary(headers[name], vary);
+        }
+      }
+    }
+    if (allowOrigin !== undefined && this.hasHeader(ALLOW_ORIGIN))
+      this.setHeader(ALLOW_ORIGIN, allowOrigin);
+    if (vary !== undefined) {
+      const current = this.getHeader(VARY);
+      if (current !== vary) this.setHeader(VARY, appendVary(current, vary));
+    }
+    return (writeHead as (...a: unknown[]) => ServerResponse).apply(this, args);
+  } as ServerResponse['writeHead'];
+}

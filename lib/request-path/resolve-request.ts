@@ -10,6 +10,9 @@ import type { CorsPolicyTable, RoutePolicy } from '../policy-table/policy-table.
 /** A decision and the route whose policy made it. */
 export type Resolved<D> = readonly [RoutePolicy, D];
 
+/** An actual-request decision; `shared` when several handlers may serve the request. */
+export type ResolvedActual = readonly [RoutePolicy, ActualDecision, shared: boolean];
+
 /** Where a request goes: enough to find its route. */
 export interface RequestTarget {
   readonly url: string;
@@ -54,7 +57,7 @@ export function resolvePreflight(
 /**
  * Decides an actual request before its handler is known. Of several candidate
  * routes (versions sharing a path) it is allowed only if every one allows it:
- * until the interceptor knows the handler, a guard's 401 must not carry an
+ * until the version filter names the handler, a guard's 401 must not carry an
  * origin the handler's own policy would refuse.
  */
 export function resolveActual(
@@ -62,17 +65,22 @@ export function resolveActual(
   target: RequestTarget & { readonly method: string },
   origin: string,
   request: unknown,
-): Resolved<ActualDecision> | Promise<Resolved<ActualDecision>> {
+): ResolvedActual | Promise<ResolvedActual> {
   const slot = table.findSlot(target.method, target.url);
   const candidates = slot === undefined ? [] : table.candidates(slot, target.hostname);
   const routes = candidates.length > 0 ? candidates : [table.global];
-  if (routes.length === 1)
-    return settle(routes[0], decideActual(routes[0].policy, origin, request));
+  if (routes.length === 1) {
+    const [route] = routes;
+    const decision = decideActual(route.policy, origin, request);
+    return decision instanceof Promise
+      ? decision.then((settled) => [route, settled, false] as const)
+      : [route, decision, false];
+  }
   const decisions = routes.map((route) => decideActual(route.policy, origin, request));
-  const pick = (settled: readonly ActualDecision[]): Resolved<ActualDecision> => {
+  const pick = (settled: readonly ActualDecision[]): ResolvedActual => {
     const refused = settled.findIndex((decision) => decision.outcome !== 'allowed');
     const at = refused < 0 ? 0 : refused;
-    return [routes[at], settled[at]];
+    return [routes[at], settled[at], true];
   };
   return decisions.some((decision) => decision instanceof Promise)
     ? Promise.all(decisions).then(pick)
