@@ -8,8 +8,9 @@ import type {
 } from './interfaces/cors-module-options.interface.js';
 import { CorsPolicyTableHost } from './policy-table/cors-policy-table.host.js';
 import { CorsRequestHook } from './request-path/cors-request.hook.js';
+import { CorsInspector } from './diagnostics/cors-inspector.service.js';
 
-const REQUEST_PATH_PROVIDERS: Provider[] = [CorsPolicyTableHost, CorsRequestHook];
+const PROVIDERS: Provider[] = [CorsPolicyTableHost, CorsRequestHook, CorsInspector];
 
 /**
  * Per-route CORS for the whole application. Import it once, in the root module.
@@ -26,7 +27,8 @@ export class CorsModule {
     return {
       module: CorsModule,
       imports: [DiscoveryModule],
-      providers: [{ provide: CORS_MODULE_OPTIONS, useValue: options }, ...REQUEST_PATH_PROVIDERS],
+      exports: [CorsInspector],
+      providers: [{ provide: CORS_MODULE_OPTIONS, useValue: options }, ...PROVIDERS],
     };
   }
 
@@ -45,7 +47,8 @@ export class CorsModule {
     return {
       module: CorsModule,
       imports: [DiscoveryModule, ...(options.imports ?? [])],
-      providers: [...asyncOptionsProviders(options), ...REQUEST_PATH_PROVIDERS],
+      exports: [CorsInspector],
+      providers: [...asyncOptionsProviders(options), ...PROVIDERS],
     };
   }
 }

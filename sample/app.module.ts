@@ -6,6 +6,7 @@ import { OrdersController } from './orders.controller.js';
 import { PartnersController } from './partners.controller.js';
 import { TenantsController } from './tenants.controller.js';
 import { DEMO_ORIGIN } from './demo-origin.js';
+import { DiagnosticsController } from './diagnostics.controller.js';
 
 @Module({
   imports: [
@@ -28,6 +29,7 @@ import { DEMO_ORIGIN } from './demo-origin.js';
     PartnersController,
     TenantsController,
     AccountController,
+    DiagnosticsController,
   ],
 })
 export class AppModule {}

@@ -47,6 +47,8 @@ const NONE: readonly RoutePolicy[] = [];
  */
 export class CorsPolicyTable {
   private readonly uniformMethods = new WeakMap<object, RoutedMethods | null>();
+  /** `[global]`, made once. */
+  readonly globalAlone: readonly RoutePolicy[];
 
   constructor(
     /** Answers requests no route serves. */
@@ -56,7 +58,9 @@ export class CorsPolicyTable {
     readonly routes: readonly TableRoute[],
     /** Refusals are logged at log level (the module's `debug` option) rather than debug. */
     readonly debug: boolean,
-  ) {}
+  ) {
+    this.globalAlone = [global];
+  }
 
   /** The slot a request reaches, if a route serves it. */
   findSlot(method: string, url: string): RouteSlot<RouteEntry> | undefined {

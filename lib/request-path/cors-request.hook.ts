@@ -15,7 +15,12 @@ import {
   type ResponseAccess,
 } from './http-access.js';
 import { handlePreflight } from './preflight.handler.js';
-import { resolveActual, type ResolvedActual } from './resolve-request.js';
+import {
+  candidateRoutes,
+  resolveActual,
+  type RequestTarget,
+  type ResolvedActual,
+} from './resolve-request.js';
 
 type RequestHook = (
   request: HttpRequest,
@@ -103,12 +108,10 @@ export class CorsRequestHook {
   /** Without Origin there is nothing to allow, but a cache must not serve this answer to a request with one. */
   private varyOnOrigin(
     table: CorsPolicyTable,
-    target: { method: string; url: string; hostname: string },
+    target: RequestTarget & { method: string },
     response: unknown,
   ) {
-    const slot = table.findSlot(target.method, target.url);
-    const candidates = slot === undefined ? [] : table.candidates(slot, target.hostname);
-    const varies = (candidates.length > 0 ? candidates : [table.global]).some(
+    const varies = candidateRoutes(table, target).some(
       ({ policy }) => policy.enabled && !policy.staticAnyOrigin,
     );
     if (varies) writeActualHeaders(this.access, response, [], 'Origin');

@@ -54,6 +54,16 @@ export function resolvePreflight(
   return tryFrom(0);
 }
 
+/** The routes that may serve a request (several only for versions sharing a path), or the global policy. */
+export function candidateRoutes(
+  table: CorsPolicyTable,
+  target: RequestTarget & { readonly method: string },
+): readonly RoutePolicy[] {
+  const slot = table.findSlot(target.method, target.url);
+  const candidates = slot === undefined ? [] : table.candidates(slot, target.hostname);
+  return candidates.length > 0 ? candidates : table.globalAlone;
+}
+
 /**
  * Decides an actual request before its handler is known. Of several candidate
  * routes (versions sharing a path) it is allowed only if every one allows it:
@@ -66,9 +76,7 @@ export function resolveActual(
   origin: string,
   request: unknown,
 ): ResolvedActual | Promise<ResolvedActual> {
-  const slot = table.findSlot(target.method, target.url);
-  const candidates = slot === undefined ? [] : table.candidates(slot, target.hostname);
-  const routes = candidates.length > 0 ? candidates : [table.global];
+  const routes = candidateRoutes(table, target);
   if (routes.length === 1) {
     const [route] = routes;
     const decision = decideActual(route.policy, origin, request);

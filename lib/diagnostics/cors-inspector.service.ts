@@ -1,0 +1,160 @@
+import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { corsLogger } from '../cors.logger.js';
+import type { CorsRefusal, HeaderPair } from '../engine/index.js';
+import { CorsPolicyTableHost } from '../policy-table/cors-policy-table.host.js';
+import { hostnameOf } from '../policy-table/host-matcher.js';
+import type { CorsPolicyTable, RoutePolicy } from '../policy-table/policy-table.js';
+import {
+  candidateRoutes,
+  resolveActual,
+  resolvePreflight,
+} from '../request-path/resolve-request.js';
+import type {
+  CorsExplainQuery,
+  CorsExplanation,
+  CorsRouteDescription,
+} from './cors-inspector.interfaces.js';
+import { describeAllowedOrigins, describePolicy, explainRefusal } from './policy-description.js';
+
+/**
+ * Answers "why was this allowed or blocked?" from the same policy table and
+ * decisions the request path uses. Inject it anywhere (the module is global).
+ *
+ * @example
+ * const why = await inspector.explain({ path: '/api/users/1', origin: 'https://evil.example', requestMethod: 'DELETE' });
+ * // why.reason: 'origin "https://evil.example" is not allowed for UsersController.remove (DELETE /api/users/:id); allowed: https://app.example.com'
+ */
+@Injectable()
+export class CorsInspector implements OnApplicationBootstrap {
+  constructor(private readonly tables: CorsPolicyTableHost) {}
+
+  /** The effective policy of every route, in registration order; serialisable to JSON. */
+  routes(): CorsRouteDescription[] {
+    return this.table().routes.map((route) => ({
+      method: route.method,
+      path: route.path,
+      ...(route.host !== undefined && { host: route.host }),
+      handler: route.handler ?? null,
+      policy: describePolicy(route.route),
+    }));
+  }
+
+  /** Resolves a request as the early hook would and says what it decides and why. */
+  async explain(query: CorsExplainQuery): Promise<CorsExplanation> {
+    const table = this.table();
+    const preflight = query.requestMethod !== undefined;
+    const method = query.method ?? (preflight ? 'OPTIONS' : 'GET');
+    const target = { method, url: query.path, hostname: hostnameOf(query.host) };
+    const headers: Record<string, string> = {};
+    for (const [name, value] of [
+      ['origin', query.origin],
+      ['host', query.host],
+      ['access-control-request-method', query.requestMethod],
+      ['access-control-request-headers', query.requestHeaders],
+    ] as const) {
+      if (value !== undefined) headers[name] = value;
+    }
+    // What an origin function receives in place of the framework's request.
+    const request = { method, url: query.path, headers };
+    const kind = preflight ? 'preflight' : 'actual';
+
+    if (query.origin === undefined) {
+      const [route] = candidateRoutes(table, target);
+      return explanation(
+        kind,
+        route,
+        'not-cors',
+        [],
+        'no Origin header: not a CORS request, so no CORS headers',
+      );
+    }
+    if (preflight) {
+      const [route, decision] = await resolvePreflight(
+        table,
+        target,
+        { origin: query.origin, method: query.requestMethod!, headers: query.requestHeaders },
+        request,
+      );
+      return decision.outcome === 'allowed'
+        ? explanation(
+            kind,
+            route,
+            'allowed',
+            decision.headers,
+            allowedReason(route, query.origin),
+            decision.vary,
+            decision.status,
+          )
+        : refused(kind, route, decision.refusal, decision.vary, decision.status);
+    }
+    const [route, decision] = await resolveActual(table, target, query.origin, request);
+    return decision.outcome === 'allowed'
+      ? explanation(
+          kind,
+          route,
+          'allowed',
+          decision.headers,
+          allowedReason(route, query.origin),
+          decision.vary,
+        )
+      : decision.outcome === 'refused'
+        ? refused(kind, route, decision.refusal, decision.vary)
+        : explanation(kind, route, 'not-cors', [], 'not a CORS request', decision.vary);
+  }
+
+  /** With `debug: true`, the route/policy table goes to the log once, at startup. */
+  onApplicationBootstrap(): void {
+    const table = this.tables.table;
+    if (table === undefined || !table.debug) return;
+    for (const route of this.routes()) {
+      corsLogger.log(
+        `${route.method} ${route.path}${route.host ? ` (host ${route.host})` : ''} -> ${route.handler ?? 'adapter'}: ${JSON.stringify(route.policy)}`,
+      );
+    }
+  }
+
+  private table(): CorsPolicyTable {
+    const table = this.tables.table;
+    if (table === undefined)
+      throw new Error(
+        'CorsInspector: the application has not been initialised yet (call app.init() first)',
+      );
+    return table;
+  }
+}
+
+function allowedReason(route: RoutePolicy, origin: string): string {
+  return `origin ${JSON.stringify(origin)} is allowed by ${route.location} (allowed: ${describeAllowedOrigins(route.policy)})`;
+}
+
+function refused(
+  kind: CorsExplanation['kind'],
+  route: RoutePolicy,
+  refusal: CorsRefusal,
+  vary: string | undefined,
+  status?: number,
+): CorsExplanation {
+  return explanation(kind, route, 'refused', [], explainRefusal(refusal, route), vary, status);
+}
+
+function explanation(
+  kind: CorsExplanation['kind'],
+  route: RoutePolicy,
+  outcome: CorsExplanation['outcome'],
+  headers: readonly HeaderPair[],
+  reason: string,
+  vary?: string,
+  status?: number,
+): CorsExplanation {
+  const all: Record<string, string> = Object.fromEntries(headers);
+  if (vary !== undefined) all.Vary = vary;
+  return {
+    kind,
+    route: route.location,
+    policy: describePolicy(route),
+    outcome,
+    ...(status !== undefined && { status }),
+    headers: all,
+    reason,
+  };
+}

@@ -1,0 +1,215 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { Controller, Delete, Get, Put, type INestApplication } from '@nestjs/common';
+import request from 'supertest';
+import { Cors, CorsInspector, CorsModule } from '../../../lib/index.js';
+import { ADAPTERS, createApp } from '../../support/create-app.js';
+import { LogCapture } from '../../support/log-capture.js';
+
+const APP = 'https://app.example.com';
+const ADMIN = 'https://admin.example.com';
+const EVIL = 'https://evil.example';
+
+@Controller('users')
+@Cors({ origin: [ADMIN], credentials: true })
+class UsersController {
+  @Get()
+  list() {
+    return [];
+  }
+
+  @Put(':id')
+  @Cors({ allowedHeaders: ['content-type'], maxAge: 60 })
+  update() {
+    return {};
+  }
+
+  @Delete(':id')
+  remove() {
+    return {};
+  }
+}
+
+/** The named policy replaces the global fields; nothing more specific overrides them here. */
+@Controller('feed')
+@Cors('public')
+class FeedController {
+  @Get()
+  read() {
+    return [];
+  }
+}
+
+@Controller('health')
+class HealthController {
+  @Get()
+  check() {
+    return 'ok';
+  }
+}
+
+const moduleOptions = {
+  origin: [APP],
+  policies: { public: { origin: '*', credentials: false } },
+};
+
+describe.each(ADAPTERS)('CorsInspector on %s', (adapter) => {
+  let app: INestApplication;
+  let inspector: CorsInspector;
+  beforeAll(async () => {
+    app = await createApp(adapter, {
+      imports: [CorsModule.forRoot({ ...moduleOptions })],
+      controllers: [UsersController, FeedController, HealthController],
+    });
+    inspector = app.get(CorsInspector);
+  });
+  afterAll(() => app.close());
+
+  it('lists every route with its effective policy and where each field came from', () => {
+    const routes = inspector.routes();
+    expect(routes.map((r) => `${r.method} ${r.path} ${r.handler}`)).toEqual([
+      'GET /users UsersController.list',
+      'PUT /users/:id UsersController.update',
+      'DELETE /users/:id UsersController.remove',
+      'GET /feed FeedController.read',
+      'GET /health HealthController.check',
+    ]);
+    const update = routes[1].policy;
+    expect(update).toMatchObject({
+      origin: [ADMIN],
+      credentials: true,
+      maxAge: 60,
+      allowedHeaders: ['content-type'],
+    });
+    expect(update.sources).toMatchObject({
+      origin: 'controller',
+      credentials: 'controller',
+      maxAge: 'method',
+      allowedHeaders: 'method',
+    });
+    expect(routes[0].policy).toMatchObject({ origin: [ADMIN], credentials: true });
+    expect(routes[3].policy).toMatchObject({ origin: '*', credentials: false });
+    expect(routes[3].policy.sources).toMatchObject({
+      origin: 'policy:public',
+      credentials: 'policy:public',
+    });
+    expect(routes[4].policy).toMatchObject({ origin: [APP], credentials: false });
+    expect(routes[4].policy.sources.origin).toBe('global');
+    expect(JSON.parse(JSON.stringify(routes))).toEqual(routes);
+  });
+
+  it('explains a refused preflight in plain words, naming the route and what it allows', async () => {
+    const why = await inspector.explain({
+      path: '/users/42',
+      origin: EVIL,
+      requestMethod: 'DELETE',
+    });
+    expect(why).toMatchObject({ kind: 'preflight', outcome: 'refused', status: 403 });
+    expect(why.route).toBe('UsersController.remove (DELETE /users/:id)');
+    expect(why.reason).toBe(
+      `origin "${EVIL}" is not allowed for UsersController.remove (DELETE /users/:id); allowed: ${ADMIN}`,
+    );
+    expect(why.headers).toEqual({
+      Vary: 'Origin, Access-Control-Request-Method, Access-Control-Request-Headers',
+    });
+  });
+
+  it('explains a header refusal with the headers the route allows', async () => {
+    const why = await inspector.explain({
+      path: '/users/1',
+      origin: ADMIN,
+      requestMethod: 'PUT',
+      requestHeaders: 'content-type,x-trace',
+    });
+    expect(why.outcome).toBe('refused');
+    expect(why.reason).toContain(
+      '"x-trace" not allowed for UsersController.update (PUT /users/:id); allowed: content-type',
+    );
+  });
+
+  it('explains an allowed preflight with the headers the answer carries, as the server answers it', async () => {
+    const why = await inspector.explain({
+      path: '/users/1',
+      origin: ADMIN,
+      requestMethod: 'PUT',
+      requestHeaders: 'content-type',
+    });
+    expect(why).toMatchObject({ outcome: 'allowed', status: 204 });
+    expect(why.reason).toContain(
+      `origin "${ADMIN}" is allowed by UsersController.update (PUT /users/:id)`,
+    );
+    const res = await request(app.getHttpServer())
+      .options('/users/1')
+      .set('Origin', ADMIN)
+      .set('Access-Control-Request-Method', 'PUT')
+      .set('Access-Control-Request-Headers', 'content-type');
+    for (const [name, value] of Object.entries(why.headers))
+      expect(res.headers[name.toLowerCase()]).toBe(value);
+  });
+
+  it('explains actual requests, allowed and refused, and requests without Origin', async () => {
+    const allowed = await inspector.explain({ path: '/feed', origin: EVIL });
+    expect(allowed).toMatchObject({
+      kind: 'actual',
+      outcome: 'allowed',
+      headers: { 'Access-Control-Allow-Origin': '*' },
+    });
+    const refused = await inspector.explain({ method: 'DELETE', path: '/users/1', origin: APP });
+    expect(refused.outcome).toBe('refused');
+    expect(refused.reason).toContain(`allowed: ${ADMIN}`);
+    const plain = await inspector.explain({ path: '/health' });
+    expect(plain).toMatchObject({
+      outcome: 'not-cors',
+      route: 'HealthController.check (GET /health)',
+    });
+  });
+
+  it('says when the global policy answers because no route serves the path', async () => {
+    const why = await inspector.explain({ path: '/nowhere', origin: APP, requestMethod: 'PUT' });
+    expect(why).toMatchObject({ outcome: 'allowed', route: 'CorsModule.forRoot() global policy' });
+    expect(why.headers['Access-Control-Allow-Methods']).toBe('GET,HEAD,PUT,PATCH,POST,DELETE');
+  });
+});
+
+describe.each(ADAPTERS)('debug option on %s', (adapter) => {
+  const logs = new LogCapture();
+  let app: INestApplication;
+  beforeAll(async () => {
+    app = await createApp(
+      adapter,
+      {
+        imports: [CorsModule.forRoot({ ...moduleOptions, debug: true })],
+        controllers: [UsersController, FeedController, HealthController],
+      },
+      { configure: (created) => logs.attach(created, ['log', 'warn', 'error']) },
+    );
+  });
+  afterEach(() => {
+    logs.entries.splice(0);
+  });
+  afterAll(async () => {
+    await app.close();
+    logs.detach();
+  });
+
+  it('logs the route and policy table at startup', () => {
+    // Captured during init(), before the first afterEach.
+    const table = logs.of('CorsModule', 'log').map((entry) => entry.message);
+    expect(table).toHaveLength(5);
+    expect(table[1]).toContain('PUT /users/:id -> UsersController.update');
+    expect(table[1]).toContain('"maxAge":60');
+  });
+
+  it('logs every refusal with its reason at log level, and nothing for allowed requests', async () => {
+    await request(app.getHttpServer()).get('/health').set('Origin', APP);
+    expect(logs.of('CorsModule')).toEqual([]);
+    await request(app.getHttpServer())
+      .options('/health')
+      .set('Origin', EVIL)
+      .set('Access-Control-Request-Method', 'GET');
+    await request(app.getHttpServer()).get('/health').set('Origin', EVIL);
+    expect(logs.of('CorsModule', 'log').map((entry) => entry.message)).toEqual([
+      `HealthController.check (GET /health): preflight refused: origin "${EVIL}" is not allowed`,
+      `HealthController.check (GET /health): request refused: origin "${EVIL}" is not allowed`,
+    ]);
+  });
+});
