@@ -1,4 +1,12 @@
-import { Controller, Get, Module, Put, type DynamicModule, type Type } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  Header,
+  Module,
+  Put,
+  type DynamicModule,
+  type Type,
+} from '@nestjs/common';
 import { Cors, CorsModule } from '../lib/index.js';
 
 /** The three allowed origins every CORS variant uses. */
@@ -11,6 +19,7 @@ export const GLOBAL_POLICY = { origin: ALLOWED_ORIGINS, credentials: true, maxAg
 
 export type Variant =
   | 'none' // no CORS at all: the limit
+  | 'headers-only' // no CORS logic, the handler sets the headers an allowed answer carries
   | 'enable-cors' // app.enableCors() with the same policy
   | 'library' // CorsModule.forRoot() with the same policy
   | 'library-overrides' // the same, restated by @Cors on the controller and the route
@@ -25,6 +34,18 @@ class PlainController {
 
   @Put('items')
   put() {
+    return 'ok';
+  }
+}
+
+/** What any CORS layer must at least cost: writing the headers of an allowed answer. */
+@Controller('bench')
+class HeadersOnlyController {
+  @Get('items')
+  @Header('Access-Control-Allow-Origin', 'https://b.example.com')
+  @Header('Access-Control-Allow-Credentials', 'true')
+  @Header('Vary', 'Origin')
+  items() {
     return 'ok';
   }
 }
@@ -73,6 +94,7 @@ function otherRoutes(count: number): Type {
 export function benchModule(variant: Variant, extraRoutes: number): DynamicModule {
   const controller = {
     none: PlainController,
+    'headers-only': HeadersOnlyController,
     'enable-cors': PlainController,
     library: PlainController,
     'library-overrides': OverriddenController,

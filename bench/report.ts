@@ -10,6 +10,11 @@ export interface BenchResults {
   /** adapter -> "20 routes" | "10,000 routes" -> median preflights/second */
   scaling: Record<string, Record<string, number>>;
   memory: Record<string, { requests: number; errors: number; rssBefore: number; rssAfter: number }>;
+  /** The same run against the app without CORS, for reference. */
+  memoryWithoutCors: Record<
+    string,
+    { requests: number; errors: number; rssBefore: number; rssAfter: number }
+  >;
   /** "engine, N origins" -> decision -> decisions/second */
   engine: Record<string, Record<string, number>>;
 }
@@ -123,15 +128,19 @@ function markdownOf(r: BenchResults): string {
       `|---|${variants.map(() => '---').join('|')}|`,
     );
     for (const [workload, byVariant] of Object.entries(workloads)) {
-      lines.push(`| ${workload} | ${variants.map((v) => thousands(byVariant[v])).join(' | ')} |`);
+      lines.push(
+        `| ${workload} | ${variants.map((v) => (byVariant[v] === undefined ? '-' : thousands(byVariant[v]))).join(' | ')} |`,
+      );
     }
     lines.push(
       '',
       `Preflights/s with 20 routes: ${thousands(r.scaling[adapter]['20 routes'])}; with 10,000: ${thousands(r.scaling[adapter]['10,000 routes'])}.`,
     );
     const m = r.memory[adapter];
+    const n = r.memoryWithoutCors[adapter];
     lines.push(
-      `RSS after a GC before and after ${thousands(m.requests)} requests with distinct origins: ${fixed(m.rssBefore / 2 ** 20)} MiB, ${fixed(m.rssAfter / 2 ** 20)} MiB (${m.errors} errors).`,
+      `RSS after a GC before and after ${thousands(m.requests)} requests with distinct origins: ${fixed(m.rssBefore / 2 ** 20)} MiB, ${fixed(m.rssAfter / 2 ** 20)} MiB (${m.errors} errors); ` +
+        `the same app without CORS: ${fixed(n.rssBefore / 2 ** 20)} MiB, ${fixed(n.rssAfter / 2 ** 20)} MiB.`,
       '',
     );
   }

@@ -18,6 +18,8 @@ const ROUNDS = quick ? 3 : 5;
 const DISTINCT_ORIGINS = quick ? 50_000 : 200_000;
 const ADAPTERS = ['express', 'fastify'] as const;
 const VARIANTS: readonly Variant[] = ['none', 'enable-cors', 'library', 'library-overrides'];
+/** Measured for actual allowed requests only: the floor any CORS layer pays for its headers. */
+const REFERENCE: Variant = 'headers-only';
 
 const hasTaskset = (() => {
   try {
@@ -67,9 +69,10 @@ async function compare(
   servers: ReadonlyMap<string, Server>,
   workload: Workload,
   path: string,
+  warmUpSeconds = 1,
 ): Promise<Record<string, number>> {
   const samples = new Map<string, number[]>();
-  for (const server of servers.values()) await load(server.url + path, workload, 1); // warm-up
+  for (const server of servers.values()) await load(server.url + path, workload, warmUpSeconds);
   for (let round = 0; round < ROUNDS; round++) {
     for (const [name, server] of servers) {
       const result = await load(server.url + path, workload, SECONDS);
@@ -85,6 +88,20 @@ async function rssAfterGc(server: Server): Promise<number> {
   return Number(await (await fetch(`${server.url}/__rss`)).text());
 }
 
+/** RSS after a GC, before and after requests that each carry an Origin never seen before. */
+async function rssGrowth(
+  adapter: string,
+  variant: Variant,
+): Promise<BenchResults['memory'][string]> {
+  const server = await startServer(adapter, variant, 20);
+  await loadDistinctOrigins(`${server.url}/bench/items`, 20_000);
+  const rssBefore = await rssAfterGc(server);
+  const run = await loadDistinctOrigins(`${server.url}/bench/items`, DISTINCT_ORIGINS);
+  const rssAfter = await rssAfterGc(server);
+  await stop(server);
+  return { requests: DISTINCT_ORIGINS, errors: run.errors, rssBefore, rssAfter };
+}
+
 async function main() {
   const started = Date.now();
   const results: BenchResults = {
@@ -93,19 +110,21 @@ async function main() {
     throughput: {},
     scaling: {},
     memory: {},
+    memoryWithoutCors: {},
     engine: {},
   };
 
   for (const adapter of ADAPTERS) {
     const servers = new Map<string, Server>();
-    for (const variant of VARIANTS) servers.set(variant, await startServer(adapter, variant, 20));
+    for (const variant of [...VARIANTS, REFERENCE]) {
+      servers.set(variant, await startServer(adapter, variant, 20));
+    }
+    const withoutReference = new Map([...servers].filter(([name]) => name !== REFERENCE));
     for (const workload of WORKLOADS) {
       process.stdout.write(`${adapter}: ${workload.name}\n`);
-      (results.throughput[adapter] ??= {})[workload.name] = await compare(
-        servers,
-        workload,
-        '/bench/items',
-      );
+      const measured = workload === WORKLOADS[0] ? servers : withoutReference;
+      const medians = await compare(measured, workload, '/bench/items');
+      (results.throughput[adapter] ??= {})[workload.name] = medians;
     }
     await Promise.all([...servers.values()].map(stop));
 
@@ -114,22 +133,13 @@ async function main() {
       ['20 routes', await startServer(adapter, 'library', 20)],
       ['10,000 routes', await startServer(adapter, 'library', 10_000)],
     ]);
-    results.scaling[adapter] = await compare(scaling, WORKLOADS[1], '/bench/items');
+    // Longer warm-up: 10,000 routes leave much bootstrap garbage for the first GCs.
+    results.scaling[adapter] = await compare(scaling, WORKLOADS[1], '/bench/items', 3);
     await Promise.all([...scaling.values()].map(stop));
 
     process.stdout.write(`${adapter}: RSS over ${DISTINCT_ORIGINS} distinct origins\n`);
-    const dynamic = await startServer(adapter, 'library-dynamic', 20);
-    await loadDistinctOrigins(`${dynamic.url}/bench/items`, 20_000);
-    const before = await rssAfterGc(dynamic);
-    const run = await loadDistinctOrigins(`${dynamic.url}/bench/items`, DISTINCT_ORIGINS);
-    const after = await rssAfterGc(dynamic);
-    results.memory[adapter] = {
-      requests: DISTINCT_ORIGINS,
-      errors: run.errors,
-      rssBefore: before,
-      rssAfter: after,
-    };
-    await stop(dynamic);
+    results.memory[adapter] = await rssGrowth(adapter, 'library-dynamic');
+    results.memoryWithoutCors[adapter] = await rssGrowth(adapter, 'none');
   }
 
   process.stdout.write('engine micro-benchmark\n');

@@ -26,6 +26,7 @@ import { describeAllowedOrigins, describePolicy, explainRefusal } from './policy
  */
 @Injectable()
 export class CorsInspector implements OnApplicationBootstrap {
+  /** @internal */
   constructor(private readonly tables: CorsPolicyTableHost) {}
 
   /** The effective policy of every route, in registration order; serialisable to JSON. */
@@ -102,7 +103,10 @@ export class CorsInspector implements OnApplicationBootstrap {
         : explanation(kind, route, 'not-cors', [], 'not a CORS request', decision.vary);
   }
 
-  /** With `debug: true`, the route/policy table goes to the log once, at startup. */
+  /**
+   * With `debug: true`, the route/policy table goes to the log once, at startup.
+   * @internal
+   */
   onApplicationBootstrap(): void {
     const table = this.tables.table;
     if (table === undefined || !table.debug) return;

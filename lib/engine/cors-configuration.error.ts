@@ -23,6 +23,7 @@ export type CorsConfigurationProblem =
  * try { await app.init() } catch (e) { if (e instanceof CorsConfigurationError) console.error(e.option) }
  */
 export class CorsConfigurationError extends Error {
+  /** Always `CorsConfigurationError`. */
   override readonly name = 'CorsConfigurationError';
 
   constructor(
@@ -46,6 +47,8 @@ export class CorsConfigurationError extends Error {
 
 /** A configuration that works but is probably not what was meant. */
 export interface CorsConfigurationWarning {
+  /** The option concerned. */
   readonly option: string;
+  /** What is probably wrong, and the fix. */
   readonly message: string;
 }

@@ -62,7 +62,12 @@ export interface CorsPolicyOptions {
    * `ttl` milliseconds each: for functions that look origins up in a database.
    * Bounded, so a flood of distinct origins cannot grow memory. Default: no cache.
    */
-  originCache?: { max: number; ttl: number };
+  originCache?: {
+    /** How many origins' answers are kept at most. */
+    max: number;
+    /** How long, in milliseconds, an answer is kept. */
+    ttl: number;
+  };
   /**
    * Allows `origin: true` together with `credentials: true`: every site on the web
    * may then make credentialed requests and read the answers. Only for development

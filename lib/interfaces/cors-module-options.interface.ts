@@ -35,13 +35,18 @@ export interface CorsDecoratorOptions extends CorsPolicyOptions {
 
 /** A class that builds the module options, for `forRootAsync({ useClass })`. */
 export interface CorsOptionsFactory {
+  /** Returns the module options, or a promise of them. */
   createCorsOptions(): CorsModuleOptions | Promise<CorsModuleOptions>;
 }
 
 /** Options of `CorsModule.forRootAsync()`, for options that come from configuration. */
 export interface CorsModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
+  /** Providers passed to `useFactory`, in order. */
   inject?: Array<InjectionToken | OptionalFactoryDependency>;
+  /** Builds the options from the injected providers. */
   useFactory?: (...args: never[]) => CorsModuleOptions | Promise<CorsModuleOptions>;
+  /** A class the module instantiates to build the options. */
   useClass?: Type<CorsOptionsFactory>;
+  /** An existing provider that builds the options. */
   useExisting?: Type<CorsOptionsFactory>;
 }
