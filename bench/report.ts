@@ -2,6 +2,18 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 
+export interface SoakResult {
+  seconds: number;
+  connections: number;
+  requests: number;
+  requestsPerSecond: number;
+  errors: number;
+  unexpectedStatuses: number;
+  statuses: Record<string, number>;
+  rssAfterWarmUp: number;
+  rssAtEnd: number;
+}
+
 export interface BenchResults {
   quick: boolean;
   machine: Record<string, string | number | boolean>;
@@ -17,6 +29,8 @@ export interface BenchResults {
   >;
   /** "engine, N origins" -> decision -> decisions/second */
   engine: Record<string, Record<string, number>>;
+  /** adapter -> the last `npm run soak` */
+  soak?: Record<string, SoakResult>;
 }
 
 const here = (file: string) => new URL(`../../bench/${file}`, import.meta.url);
@@ -154,6 +168,22 @@ function markdownOf(r: BenchResults): string {
     lines.push(
       `| ${engine} | ${thousands(byDecision.allowed)} | ${thousands(byDecision.refused)} | ${thousands(byDecision.preflight)} |`,
     );
+  }
+  if (r.soak !== undefined) {
+    lines.push(
+      '',
+      '## Soak (`npm run soak`)',
+      '',
+      'Mixed allowed and refused preflights and actual requests, one after the other on every connection.',
+      '',
+      '| adapter | connections | seconds | requests | requests/s | errors | unexpected statuses | RSS after warm-up | RSS at end |',
+      '|---|---|---|---|---|---|---|---|---|',
+    );
+    for (const [adapter, s] of Object.entries(r.soak)) {
+      lines.push(
+        `| ${adapter} | ${s.connections} | ${s.seconds} | ${thousands(s.requests)} | ${thousands(s.requestsPerSecond)} | ${s.errors} | ${s.unexpectedStatuses} | ${fixed(s.rssAfterWarmUp / 2 ** 20)} MiB | ${fixed(s.rssAtEnd / 2 ** 20)} MiB |`,
+      );
+    }
   }
   if (existsSync(here('profile-notes.md')))
     lines.push('', readFileSync(here('profile-notes.md'), 'utf8').trim());

@@ -1,9 +1,9 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { createInterface } from 'node:readline';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import type { Variant } from './bench-app.js';
 import { load, loadDistinctOrigins, WORKLOADS, type Workload } from './load.js';
 import { machineDescription, writeReport, type BenchResults } from './report.js';
+import { hasTaskset, rssAfterGc, startServer, stop, type Server } from './servers.js';
 
 /**
  * `npm run bench [-- --quick]`. Every app variant runs in its own process,
@@ -20,46 +20,6 @@ const ADAPTERS = ['express', 'fastify'] as const;
 const VARIANTS: readonly Variant[] = ['none', 'enable-cors', 'library', 'library-overrides'];
 /** Measured for actual allowed requests only: the floor any CORS layer pays for its headers. */
 const REFERENCE: Variant = 'headers-only';
-
-const hasTaskset = (() => {
-  try {
-    execFileSync('taskset', ['-pc', '0', String(process.pid)], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-
-interface Server {
-  readonly url: string;
-  readonly process: ChildProcess;
-}
-
-async function startServer(adapter: string, variant: Variant, routes: number): Promise<Server> {
-  const args = [
-    '--expose-gc',
-    new URL('./server.js', import.meta.url).pathname,
-    adapter,
-    variant,
-    String(routes),
-  ];
-  const child = hasTaskset
-    ? spawn('taskset', ['-c', '1', process.execPath, ...args], {
-        stdio: ['ignore', 'pipe', 'inherit'],
-      })
-    : spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: child.stdout! });
-  for await (const line of lines) {
-    const match = /^ready (\d+)$/.exec(line);
-    if (match) return { url: `http://127.0.0.1:${match[1]}`, process: child };
-  }
-  throw new Error(`${adapter}/${variant} exited before it was ready`);
-}
-
-async function stop(server: Server): Promise<void> {
-  server.process.kill();
-  await once(server.process, 'exit');
-}
 
 const median = (values: number[]) =>
   [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
@@ -82,10 +42,6 @@ async function compare(
     }
   }
   return Object.fromEntries([...samples].map(([name, values]) => [name, median(values)]));
-}
-
-async function rssAfterGc(server: Server): Promise<number> {
-  return Number(await (await fetch(`${server.url}/__rss`)).text());
 }
 
 /** RSS after a GC, before and after requests that each carry an Origin never seen before. */
@@ -150,6 +106,10 @@ async function main() {
   results.engine = JSON.parse(engineOutput.toString());
 
   results.machine = machine(hasTaskset, Math.round((Date.now() - started) / 1000));
+  // Keep the last soak's numbers, which `npm run soak` measures on its own.
+  const previous = new URL('../../bench/results.json', import.meta.url);
+  if (existsSync(previous))
+    results.soak = (JSON.parse(readFileSync(previous, 'utf8')) as BenchResults).soak;
   const { markdown } = writeReport(results);
   process.stdout.write(`\n${markdown}\n`);
 }
