@@ -1,6 +1,6 @@
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { corsLogger } from '../cors.logger.js';
-import type { CorsRefusal, HeaderPair } from '../engine/index.js';
+import type { ActualDecision, HeaderPair, PreflightDecision } from '../engine/index.js';
 import { CorsPolicyTableHost } from '../policy-table/cors-policy-table.host.js';
 import { hostnameOf } from '../policy-table/host-matcher.js';
 import type { CorsPolicyTable, RoutePolicy } from '../policy-table/policy-table.js';
@@ -76,31 +76,10 @@ export class CorsInspector implements OnApplicationBootstrap {
         { origin: query.origin, method: query.requestMethod!, headers: query.requestHeaders },
         request,
       );
-      return decision.outcome === 'allowed'
-        ? explanation(
-            kind,
-            route,
-            'allowed',
-            decision.headers,
-            allowedReason(route, query.origin),
-            decision.vary,
-            decision.status,
-          )
-        : refused(kind, route, decision.refusal, decision.vary, decision.status);
+      return fromDecision(kind, route, decision, query.origin);
     }
     const [route, decision] = await resolveActual(table, target, query.origin, request);
-    return decision.outcome === 'allowed'
-      ? explanation(
-          kind,
-          route,
-          'allowed',
-          decision.headers,
-          allowedReason(route, query.origin),
-          decision.vary,
-        )
-      : decision.outcome === 'refused'
-        ? refused(kind, route, decision.refusal, decision.vary)
-        : explanation(kind, route, 'not-cors', [], 'not a CORS request', decision.vary);
+    return fromDecision(kind, route, decision, query.origin);
   }
 
   /**
@@ -127,18 +106,31 @@ export class CorsInspector implements OnApplicationBootstrap {
   }
 }
 
-function allowedReason(route: RoutePolicy, origin: string): string {
-  return `origin ${JSON.stringify(origin)} is allowed by ${route.location} (allowed: ${describeAllowedOrigins(route.policy)})`;
-}
-
-function refused(
+function fromDecision(
   kind: CorsExplanation['kind'],
   route: RoutePolicy,
-  refusal: CorsRefusal,
-  vary: string | undefined,
-  status?: number,
+  decision: ActualDecision | PreflightDecision,
+  origin: string,
 ): CorsExplanation {
-  return explanation(kind, route, 'refused', [], explainRefusal(refusal, route), vary, status);
+  const status = 'status' in decision ? decision.status : undefined;
+  switch (decision.outcome) {
+    case 'allowed': {
+      const reason = `origin ${JSON.stringify(origin)} is allowed by ${route.location} (allowed: ${describeAllowedOrigins(route.policy)})`;
+      return explanation(kind, route, 'allowed', decision.headers, reason, decision.vary, status);
+    }
+    case 'refused':
+      return explanation(
+        kind,
+        route,
+        'refused',
+        [],
+        explainRefusal(decision.refusal, route),
+        decision.vary,
+        status,
+      );
+    default:
+      return explanation(kind, route, 'not-cors', [], 'not a CORS request', decision.vary);
+  }
 }
 
 function explanation(
