@@ -5,7 +5,7 @@ export type CorsRefusalReason = 'origin' | 'method' | 'headers' | 'private-netwo
 
 export interface CorsRefusal {
   readonly reason: CorsRefusalReason;
-  /** The request value at fault (the origin, the method, the header names). */
+  /** The request value at fault (the origin, the method, the header names), as sent. */
   readonly value: string;
   /** What an origin function threw or rejected with, when that denied the origin. */
   readonly error?: unknown;
@@ -41,10 +41,17 @@ export type PreflightDecision =
       readonly vary: string;
     };
 
+/** Request values are the client's: quote at most 64 characters of one, so a refusal stays short. */
+function quote(value: string): string {
+  return value.length > 64
+    ? `${JSON.stringify(value.slice(0, 64))}... (${value.length} characters)`
+    : JSON.stringify(value);
+}
+
 const REFUSAL_TEXT: Readonly<Record<CorsRefusalReason, (value: string) => string>> = {
-  origin: (value) => `origin ${JSON.stringify(value)} is not allowed`,
-  method: (value) => `method ${JSON.stringify(value)} is not allowed`,
-  headers: (value) => `request header(s) ${JSON.stringify(value)} not allowed`,
+  origin: (value) => `origin ${quote(value)} is not allowed`,
+  method: (value) => `method ${quote(value)} is not allowed`,
+  headers: (value) => `request header(s) ${quote(value)} not allowed`,
   'private-network': () => 'private network access is not allowed',
   disabled: () => 'CORS is disabled for this route',
 };

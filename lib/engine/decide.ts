@@ -149,7 +149,7 @@ export function decidePreflight(
 
     const requested = parseHeaderList(preflight.headers);
     if (!requested.ok)
-      return refuse({ reason: 'headers', value: describeHeaderValue(preflight.headers) });
+      return refuse({ reason: 'headers', value: joinHeaderLines(preflight.headers) });
     const allowed = policy.allowedHeaders;
     if (allowed !== undefined) {
       const denied = requested.names.filter((name) => !allowed.has(name));
@@ -178,8 +178,6 @@ export function decidePreflight(
   });
 }
 
-/** A bounded excerpt of a refused header value, safe to log. */
-function describeHeaderValue(value: string | readonly string[] | undefined): string {
-  const text = typeof value === 'string' ? value : (value ?? []).join(',');
-  return text.length > 64 ? `${text.slice(0, 64)}... (${text.length} characters)` : text;
+function joinHeaderLines(value: string | readonly string[] | undefined): string {
+  return typeof value === 'string' ? value : (value ?? []).join(',');
 }

@@ -1,5 +1,7 @@
 import { describe, expect, it, jest } from '@jest/globals';
 import {
+  type CorsRefusal,
+  describeRefusal,
   type CorsOriginFunction,
   type CorsPolicyOptions,
   type CorsRefusalReason,
@@ -296,22 +298,29 @@ describe('request headers', () => {
     );
   });
 
-  it.each<[label: string, requested: string | string[], value: string]>([
-    ['an invalid name', 'x trace', 'x trace'],
-    ['a semicolon', 'x-a;x-b', 'x-a;x-b'],
+  it.each<[label: string, requested: string | string[], excerpt: string]>([
+    ['an invalid name', 'x trace', '"x trace"'],
+    ['a semicolon', 'x-a;x-b', '"x-a;x-b"'],
     [
       'too many names',
       TOO_MANY_NAMES,
-      `${TOO_MANY_NAMES.join(',').slice(0, 64)}... (${TOO_MANY_NAMES.join(',').length} characters)`,
+      `${JSON.stringify(TOO_MANY_NAMES.join(',').slice(0, 64))}... (${TOO_MANY_NAMES.join(',').length} characters)`,
     ],
-    ['a 1 MiB value', 'x'.repeat(1 << 20), `${'x'.repeat(64)}... (1048576 characters)`],
-  ])('refuses %s with a bounded excerpt', (_label, requested, value) => {
-    expect(preflight({}, { headers: requested })).toEqual({
+    ['a 1 MiB value', 'x'.repeat(1 << 20), `"${'x'.repeat(64)}"... (1048576 characters)`],
+  ])('refuses %s, described by a bounded excerpt', (_label, requested, excerpt) => {
+    const decision = preflight({}, { headers: requested });
+    expect(decision).toEqual({
       outcome: 'refused',
       status: 403,
-      refusal: { reason: 'headers', value },
+      refusal: {
+        reason: 'headers',
+        value: typeof requested === 'string' ? requested : requested.join(','),
+      },
       vary: 'Access-Control-Request-Method, Access-Control-Request-Headers',
     });
+    const text = describeRefusal((decision as { refusal: CorsRefusal }).refusal);
+    expect(text).toBe(`request header(s) ${excerpt} not allowed`);
+    expect(text.length).toBeLessThan(200);
   });
 });
 
