@@ -3,7 +3,14 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['docs/api/**', 'dist/**', 'node_modules/**', 'coverage/**', '.sample-build/**', '.bench-build/**'],
+    ignores: [
+      'docs/api/**',
+      'dist/**',
+      'node_modules/**',
+      'coverage/**',
+      '.sample-build/**',
+      '.bench-build/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
