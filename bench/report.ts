@@ -86,6 +86,11 @@ function targets(r: BenchResults): Target[] {
     values: per((a) => r.scaling[a]['10,000 routes'] / r.scaling[a]['20 routes']),
   });
   list.push({
+    what: 'the same OPTIONS request without CORS (a 404), 10,000 routes / 20 routes (reference)',
+    target: 0.9,
+    values: per((a) => r.scaling[a]['no CORS, 10,000 routes'] / r.scaling[a]['no CORS, 20 routes']),
+  });
+  list.push({
     what: `RSS growth over ${Object.values(r.memory)[0]?.requests.toLocaleString('en')} distinct origins (MiB)`,
     target: 16,
     atMost: true,
@@ -148,7 +153,7 @@ function markdownOf(r: BenchResults): string {
     }
     lines.push(
       '',
-      `Preflights/s with 20 routes: ${thousands(r.scaling[adapter]['20 routes'])}; with 10,000: ${thousands(r.scaling[adapter]['10,000 routes'])}.`,
+      `Preflights/s with 20 routes: ${thousands(r.scaling[adapter]['20 routes'])}; with 10,000: ${thousands(r.scaling[adapter]['10,000 routes'])}; the same requests without CORS (404s): ${thousands(r.scaling[adapter]['no CORS, 20 routes'])} and ${thousands(r.scaling[adapter]['no CORS, 10,000 routes'])}.`,
     );
     const m = r.memory[adapter];
     const n = r.memoryWithoutCors[adapter];

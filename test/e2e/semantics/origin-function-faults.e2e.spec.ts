@@ -1,0 +1,78 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Controller, Get, type INestApplication } from '@nestjs/common';
+import request from 'supertest';
+import { Cors, CorsModule } from '../../../lib/index.js';
+import { preflight } from '../../support/cors-http.js';
+import { ADAPTERS, createApp } from '../../support/create-app.js';
+import { LogCapture } from '../../support/log-capture.js';
+import { settle, watchUnhandledRejections } from '../../support/unhandled-rejections.js';
+
+const HANGING = 'https://hanging.example';
+const FINE = 'https://fine.example';
+const TIMEOUT = 150;
+
+/** The tenant lookup of HANGING never answers; FINE is answered at once. */
+const lookup = (origin: string) =>
+  origin === HANGING ? new Promise<boolean>(() => undefined) : Promise.resolve(true);
+
+@Controller('tenants')
+@Cors({ origin: lookup, originFunctionTimeout: TIMEOUT, credentials: true })
+class TenantsController {
+  @Get()
+  list() {
+    return 'tenants';
+  }
+}
+
+describe.each(ADAPTERS)('an origin function that never settles, on %s', (adapter) => {
+  const logs = new LogCapture();
+  let app: INestApplication;
+  beforeAll(async () => {
+    app = await createApp(
+      adapter,
+      { imports: [CorsModule.forRoot()], controllers: [TenantsController] },
+      { configure: (created) => logs.attach(created, ['warn', 'error']) },
+    );
+  });
+  afterAll(async () => {
+    await app.close();
+    logs.detach();
+  });
+
+  it('denies the origin once the timeout passes, while other requests are served meanwhile', async () => {
+    const rejections = watchUnhandledRejections();
+    const started = Date.now();
+    const hanging = preflight(app, '/tenants', { origin: HANGING, method: 'GET' }).then((res) => ({
+      res,
+      took: Date.now() - started,
+    }));
+    const fine = await request(app.getHttpServer()).get('/tenants').set('Origin', FINE);
+    const fineTook = Date.now() - started;
+    const { res, took } = await hanging;
+    await settle();
+    rejections.stop();
+
+    expect(fine.status).toBe(200);
+    expect(fine.headers['access-control-allow-origin']).toBe(FINE);
+    expect(fineTook).toBeLessThan(TIMEOUT);
+
+    expect(res.status).toBe(403);
+    expect(res.headers['access-control-allow-origin']).toBeUndefined();
+    expect(took).toBeGreaterThanOrEqual(TIMEOUT - 10);
+    expect(took).toBeLessThan(TIMEOUT + 1000);
+    expect(rejections.reasons).toEqual([]);
+    expect(logs.of('CorsModule', 'warn').map((entry) => entry.message)).toEqual([
+      expect.stringContaining(
+        `TenantsController.list (GET /tenants): preflight refused because origin "${HANGING}" is not allowed (the origin function failed: Error: the origin function did not answer within ${TIMEOUT} ms)`,
+      ),
+    ]);
+  });
+
+  it('answers the actual request without CORS headers once the timeout passes, never with a 5xx', async () => {
+    const res = await request(app.getHttpServer()).get('/tenants').set('Origin', HANGING);
+    expect(res.status).toBe(200);
+    expect(res.text).toBe('tenants');
+    expect(res.headers['access-control-allow-origin']).toBeUndefined();
+    expect(res.headers['access-control-allow-credentials']).toBeUndefined();
+  });
+});
