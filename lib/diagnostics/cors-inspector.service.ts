@@ -2,7 +2,6 @@ import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { corsLogger } from '../cors.logger.js';
 import type { ActualDecision, HeaderPair, PreflightDecision } from '../engine/index.js';
 import { CorsPolicyTableHost } from '../policy-table/cors-policy-table.host.js';
-import { hostnameOf } from '../policy-table/host-matcher.js';
 import type { CorsPolicyTable, RoutePolicy } from '../policy-table/policy-table.js';
 import {
   candidateRoutes,
@@ -45,7 +44,7 @@ export class CorsInspector implements OnApplicationBootstrap {
     const table = this.table();
     const preflight = query.requestMethod !== undefined;
     const method = query.method ?? (preflight ? 'OPTIONS' : 'GET');
-    const target = { method, url: query.path, hostname: hostnameOf(query.host) };
+    const target = { method, url: query.path, host: query.host };
     const headers: Record<string, string> = {};
     for (const [name, value] of [
       ['origin', query.origin],

@@ -1,7 +1,7 @@
 import { pathToRegexp } from 'path-to-regexp';
 
-/** Tests a request's hostname (Host header without the port) against a controller's `host`. */
-export type HostMatcher = (hostname: string) => boolean;
+/** Tests a request's Host header (its port ignored) against a controller's `host`. */
+export type HostMatcher = (host: string | undefined) => boolean;
 
 export type HostOption = string | RegExp | ReadonlyArray<string | RegExp>;
 
@@ -10,11 +10,14 @@ export function compileHostMatcher(host: HostOption): HostMatcher {
   const regExps = (Array.isArray(host) ? host : [host]).map((entry: string | RegExp) =>
     typeof entry === 'string' ? pathToRegexp(entry).regexp : entry,
   );
-  return (hostname) => regExps.some((regExp) => regExp.test(hostname));
+  return (host) => {
+    const hostname = hostnameOf(host);
+    return regExps.some((regExp) => regExp.test(hostname));
+  };
 }
 
 /** The hostname of a Host header value (`api.example.com:3000`, `[::1]:3000`). */
-export function hostnameOf(host: string | undefined): string {
+function hostnameOf(host: string | undefined): string {
   if (host === undefined) return '';
   if (host.startsWith('[')) {
     const end = host.indexOf(']');

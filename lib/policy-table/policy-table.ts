@@ -72,24 +72,28 @@ export class CorsPolicyTable {
    * matches, plus its alternatives (versions sharing the path). Empty when no
    * route's host matches.
    */
-  candidates(slot: RouteSlot<RouteEntry>, hostname: string): readonly RoutePolicy[] {
+  candidates(slot: RouteSlot<RouteEntry>, host: string | undefined): readonly RoutePolicy[] {
     const entries = slot.routes;
     if (entries.length === 1) {
       const [entry] = entries;
-      return entry.host === undefined || entry.host(hostname) ? entry.alone : NONE;
+      return entry.host === undefined || entry.host(host) ? entry.alone : NONE;
     }
-    const first = entries.find((entry) => entry.host === undefined || entry.host(hostname));
+    const first = entries.find((entry) => entry.host === undefined || entry.host(host));
     if (first === undefined) return NONE;
     return entries.filter((entry) => entry.hostKey === first.hostKey).map((entry) => entry.route);
   }
 
   /** The methods routed at a slot's path whose policies allow the origin: the default Allow-Methods. */
-  routedMethods(slot: RouteSlot<RouteEntry>, hostname: string, origin: string): RoutedMethods {
+  routedMethods(
+    slot: RouteSlot<RouteEntry>,
+    host: string | undefined,
+    origin: string,
+  ): RoutedMethods {
     const uniform = this.uniform(slot.siblings);
     if (uniform !== null) return uniform;
     const methods: string[] = [];
     for (const [method, sibling] of slot.siblings) {
-      const allows = this.candidates(sibling, hostname).some(({ policy }) =>
+      const allows = this.candidates(sibling, host).some(({ policy }) =>
         allowsCheaply(policy, origin),
       );
       if (allows) methods.push(method);

@@ -3,7 +3,6 @@ import { HttpAdapterHost, type AbstractHttpAdapter } from '@nestjs/core';
 import { corsLogger } from '../cors.logger.js';
 import { decideActual, type ActualDecision } from '../engine/index.js';
 import { CorsPolicyTableHost } from '../policy-table/cors-policy-table.host.js';
-import { hostnameOf } from '../policy-table/host-matcher.js';
 import type { CorsPolicyTable, RoutePolicy } from '../policy-table/policy-table.js';
 import { applyActualDecision } from './actual-request.js';
 import {
@@ -86,14 +85,17 @@ export class CorsRequestHook {
     if (table === undefined) return done();
     const { headers } = request;
     const origin = headers.origin;
-    const hostname = hostnameOf(headers.host);
-    const target = { method: request.method, url: request.originalUrl ?? request.url, hostname };
+    const target = {
+      method: request.method,
+      url: request.originalUrl ?? request.url,
+      host: headers.host,
+    };
     if (origin === undefined) {
       this.varyOnOrigin(table, target, response);
       return done();
     }
     if (request.method === 'OPTIONS' && headers['access-control-request-method'] !== undefined) {
-      return handlePreflight(table, this.access, request, response, hostname, done);
+      return handlePreflight(table, this.access, request, response, headers.host, done);
     }
     const apply = ([route, decision, shared]: ResolvedActual) => {
       applyActualDecision(table.debug, this.access, route, decision, response);

@@ -153,8 +153,9 @@ export function pinCorsHeaders(
         for (const name of Object.keys(headers)) {
           const lower = name.toLowerCase();
           if (lower === ALLOW_ORIGIN && allowOrigin !== undefined) headers[name] = allowOrigin;
-          else if (lower === VARY && vary !== undefined)
+          else if (lower === VARY && vary !== undefined && headers[name] !== vary) {
             headers[name] = appendVary(headers[name], vary);
+          }
         }
       }
     }

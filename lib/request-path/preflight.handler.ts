@@ -20,7 +20,7 @@ export function handlePreflight(
   access: ResponseAccess,
   request: HttpRequest,
   response: unknown,
-  hostname: string,
+  host: string | undefined,
   continueRequest: () => void,
 ): void | Promise<void> {
   const { headers } = request;
@@ -30,7 +30,7 @@ export function handlePreflight(
     headers: headers['access-control-request-headers'],
     privateNetwork: headers['access-control-request-private-network'] === 'true',
   };
-  const target = { url: request.originalUrl ?? request.url, hostname };
+  const target = { url: request.originalUrl ?? request.url, host };
   const answer = ([route, decision]: Resolved<PreflightDecision>) => {
     if (decision.outcome === 'refused') {
       logRefusal(table.debug, 'preflight', decision.refusal, route.location);

@@ -16,8 +16,8 @@ export type ResolvedActual = readonly [RoutePolicy, ActualDecision, shared: bool
 /** Where a request goes: enough to find its route. */
 export interface RequestTarget {
   readonly url: string;
-  /** The Host header without its port. */
-  readonly hostname: string;
+  /** The Host header, port included: only host-bound controllers look at it. */
+  readonly host: string | undefined;
 }
 
 /**
@@ -33,11 +33,14 @@ export function resolvePreflight(
   request: unknown,
 ): Resolved<PreflightDecision> | Promise<Resolved<PreflightDecision>> {
   const slot = table.findSlot(preflight.method, target.url);
-  const candidates = slot === undefined ? [] : table.candidates(slot, target.hostname);
+  const candidates = slot === undefined ? [] : table.candidates(slot, target.host);
   if (slot === undefined || candidates.length === 0) {
     return settle(table.global, decidePreflight(table.global.policy, preflight, request));
   }
-  const routed = table.routedMethods(slot, target.hostname, preflight.origin);
+  const routed = table.routedMethods(slot, target.host, preflight.origin);
+  if (candidates.length === 1) {
+    return settle(candidates[0], decidePreflight(candidates[0].policy, preflight, request, routed));
+  }
   const tryFrom = (
     next: number,
     firstRefusal?: Resolved<PreflightDecision>,
@@ -60,7 +63,7 @@ export function candidateRoutes(
   target: RequestTarget & { readonly method: string },
 ): readonly RoutePolicy[] {
   const slot = table.findSlot(target.method, target.url);
-  const candidates = slot === undefined ? [] : table.candidates(slot, target.hostname);
+  const candidates = slot === undefined ? [] : table.candidates(slot, target.host);
   return candidates.length > 0 ? candidates : table.globalAlone;
 }
 
