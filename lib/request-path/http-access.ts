@@ -47,7 +47,7 @@ interface NodeResponse {
 
 const PLAIN_TEXT = 'text/plain; charset=utf-8';
 
-export const expressAccess: ResponseAccess = {
+const expressAccess: ResponseAccess = {
   raw: (response) => response as ServerResponse,
   getHeader: (response, name) => (response as NodeResponse).getHeader(name),
   setHeader: (response, name, value) => (response as NodeResponse).setHeader(name, value),
@@ -78,7 +78,7 @@ interface FastifyReply {
   send(body?: string): FastifyReply;
 }
 
-export const fastifyAccess: ResponseAccess = {
+const fastifyAccess: ResponseAccess = {
   raw: (response) => (response as FastifyReply).raw,
   getHeader: (response, name) => (response as FastifyReply).getHeader(name),
   setHeader: (response, name, value) => void (response as FastifyReply).header(name, value),
@@ -139,7 +139,7 @@ const VARY = 'vary';
  * the handler replaced. Patching this one response's `writeHead` costs nothing
  * on the others, and also covers responses the handler sends itself.
  */
-export function pinCorsHeaders(
+function pinCorsHeaders(
   raw: ServerResponse,
   allowOrigin: string | undefined,
   vary: string | undefined,
