@@ -95,7 +95,7 @@ export class CorsRequestHook {
       return done();
     }
     if (request.method === 'OPTIONS' && headers['access-control-request-method'] !== undefined) {
-      return handlePreflight(table, this.access, request, response, headers.host, done);
+      return handlePreflight(table, this.access, request, response, target, done);
     }
     const apply = ([route, decision, shared]: ResolvedActual) => {
       applyActualDecision(table.debug, this.access, route, decision, response);
@@ -131,7 +131,7 @@ export class CorsRequestHook {
     if (
       origin === undefined ||
       table === undefined ||
-      state?.decision === undefined ||
+      state === undefined ||
       state.policy === route.policy
     ) {
       return proceed();

@@ -14,8 +14,7 @@ export interface HttpRequest {
 export interface CorsRequestState {
   /** The policy whose headers are on the response. */
   readonly policy: object;
-  /** Undefined on a preflight passed on with `preflightContinue`. */
-  readonly decision: ActualDecision | undefined;
+  readonly decision: ActualDecision;
 }
 
 export const CORS_STATE = Symbol('nestjs-cors:state');
@@ -29,7 +28,6 @@ export interface ResponseAccess {
   getHeader(response: unknown, name: string): unknown;
   setHeader(response: unknown, name: string, value: string): void;
   removeHeader(response: unknown, name: string): void;
-  isSent(response: unknown): boolean;
   /** Ends the response: empty, or with a short plain-text body. */
   send(response: unknown, status: number, body?: string): void;
   /** The Node response underneath. */
@@ -38,7 +36,6 @@ export interface ResponseAccess {
 
 interface NodeResponse {
   statusCode: number;
-  headersSent: boolean;
   getHeader(name: string): unknown;
   setHeader(name: string, value: string): void;
   removeHeader(name: string): void;
@@ -52,7 +49,6 @@ const expressAccess: ResponseAccess = {
   getHeader: (response, name) => (response as NodeResponse).getHeader(name),
   setHeader: (response, name, value) => (response as NodeResponse).setHeader(name, value),
   removeHeader: (response, name) => (response as NodeResponse).removeHeader(name),
-  isSent: (response) => (response as NodeResponse).headersSent,
   send(response, status, body) {
     const res = response as NodeResponse;
     res.statusCode = status;
@@ -69,7 +65,6 @@ const expressAccess: ResponseAccess = {
 
 interface FastifyReply {
   readonly raw: ServerResponse;
-  readonly sent: boolean;
   getHeader(name: string): unknown;
   header(name: string, value: string): FastifyReply;
   removeHeader(name: string): FastifyReply;
@@ -83,7 +78,6 @@ const fastifyAccess: ResponseAccess = {
   getHeader: (response, name) => (response as FastifyReply).getHeader(name),
   setHeader: (response, name, value) => void (response as FastifyReply).header(name, value),
   removeHeader: (response, name) => void (response as FastifyReply).removeHeader(name),
-  isSent: (response) => (response as FastifyReply).sent,
   send(response, status, body) {
     const reply = (response as FastifyReply).code(status);
     if (body === undefined) reply.header('Content-Length', '0').send();
@@ -131,21 +125,43 @@ export const ACTUAL_HEADER_NAMES = [
 const ALLOW_ORIGIN = 'access-control-allow-origin';
 const VARY = 'vary';
 
+/** What a response keeps until its headers are written; a later decision updates it. */
+interface PinnedHeaders {
+  allowOrigin: string | undefined;
+  vary: string | undefined;
+}
+
+const PINNED = Symbol('nestjs-cors:pinned');
+type PinnedResponse = ServerResponse & { [PINNED]?: PinnedHeaders };
+
 /**
  * Keeps the CORS headers as decided until they are written, whatever the app
  * does in between: one Access-Control-Allow-Origin with the policy's value
  * (express's `res.append`, a header array or a handler's own value would
  * otherwise go out), and the Vary tokens still in a Vary that `@Header()` or
  * the handler replaced. Patching this one response's `writeHead` costs nothing
- * on the others, and also covers responses the handler sends itself.
+ * on the others, and also covers responses the handler sends itself. A second
+ * decision for the same response (a version filter naming the exact handler)
+ * replaces what is kept rather than wrapping `writeHead` again, so the last
+ * decision is the one that goes out.
  */
 function pinCorsHeaders(
-  raw: ServerResponse,
+  raw: PinnedResponse,
   allowOrigin: string | undefined,
   vary: string | undefined,
 ): void {
+  const kept = raw[PINNED];
+  if (kept !== undefined) {
+    kept.allowOrigin = allowOrigin;
+    if (vary !== undefined)
+      kept.vary = kept.vary === undefined ? vary : appendVary(kept.vary, vary);
+    return;
+  }
+  const pinned: PinnedHeaders = { allowOrigin, vary };
+  raw[PINNED] = pinned;
   const writeHead = raw.writeHead;
   raw.writeHead = function (this: ServerResponse, ...args: unknown[]) {
+    const { allowOrigin, vary } = pinned;
     // fastify passes its own header map to writeHead; express sets headers on the response.
     for (const arg of args) {
       if (typeof arg === 'object' && arg !== null && !Array.isArray(arg)) {

@@ -1,13 +1,8 @@
 import { logRefusal } from '../cors.logger.js';
 import { describeRefusal, type PreflightDecision } from '../engine/index.js';
 import type { CorsPolicyTable } from '../policy-table/policy-table.js';
-import {
-  CORS_STATE,
-  writeCorsHeaders,
-  type HttpRequest,
-  type ResponseAccess,
-} from './http-access.js';
-import { resolvePreflight, type Resolved } from './resolve-request.js';
+import { writeCorsHeaders, type HttpRequest, type ResponseAccess } from './http-access.js';
+import { resolvePreflight, type RequestTarget, type Resolved } from './resolve-request.js';
 
 /**
  * Answers a preflight before guards, interceptors, pipes and the app's
@@ -20,7 +15,7 @@ export function handlePreflight(
   access: ResponseAccess,
   request: HttpRequest,
   response: unknown,
-  host: string | undefined,
+  target: RequestTarget,
   continueRequest: () => void,
 ): void | Promise<void> {
   const { headers } = request;
@@ -30,7 +25,6 @@ export function handlePreflight(
     headers: headers['access-control-request-headers'],
     privateNetwork: headers['access-control-request-private-network'] === 'true',
   };
-  const target = { url: request.originalUrl ?? request.url, host };
   const answer = ([route, decision]: Resolved<PreflightDecision>) => {
     if (decision.outcome === 'refused') {
       logRefusal(table.debug, 'preflight', decision.refusal, route.location);
@@ -43,9 +37,8 @@ export function handlePreflight(
       return;
     }
     writeCorsHeaders(access, response, decision.headers, decision.vary);
-    if (!decision.continue) return access.send(response, decision.status);
-    request[CORS_STATE] = { policy: route.policy, decision: undefined };
-    continueRequest();
+    if (decision.continue) continueRequest();
+    else access.send(response, decision.status);
   };
   const resolved = resolvePreflight(table, target, preflight, request);
   return resolved instanceof Promise ? resolved.then(answer) : answer(resolved);

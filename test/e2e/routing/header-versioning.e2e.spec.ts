@@ -10,6 +10,7 @@ import {
 } from '@nestjs/common';
 import request from 'supertest';
 import { Cors, CorsModule } from '../../../lib/index.js';
+import { headerLines } from '../../support/cors-http.js';
 import { ADAPTERS, createApp, type AdapterName } from '../../support/create-app.js';
 import { expectAllowed, expectRefused, preflight, varyTokens } from './preflight-helpers.js';
 
@@ -43,10 +44,32 @@ class ReportsController {
   }
 }
 
+// Both versions of GET /feeds allow TWO, but answer it differently: a public
+// '*' in version 1, the echoed origin with credentials in version 2.
+@Controller('feeds')
+class FeedsController {
+  @Get()
+  @Version('1')
+  @Cors({ origin: '*' })
+  v1() {
+    return 'feeds v1';
+  }
+
+  @Get()
+  @Version('2')
+  @Cors({ origin: [TWO], credentials: true })
+  v2() {
+    return 'feeds v2';
+  }
+}
+
 async function versionedApp(adapter: AdapterName, versioning: VersioningOptions) {
   return createApp(
     adapter,
-    { imports: [CorsModule.forRoot({ origin: false })], controllers: [ReportsController] },
+    {
+      imports: [CorsModule.forRoot({ origin: false })],
+      controllers: [ReportsController, FeedsController],
+    },
     { configure: (nest) => nest.enableVersioning(versioning) },
   );
 }
@@ -72,9 +95,9 @@ describe.each(ADAPTERS)('versions sharing a path on %s', (adapter) => {
     });
     afterAll(() => app.close());
 
-    const get = (version: string, origin: string) =>
+    const get = (version: string, origin: string, path = '/reports') =>
       request(app.getHttpServer())
-        .get('/reports')
+        .get(path)
         .set(...versionHeader(version))
         .set('Origin', origin);
 
@@ -111,6 +134,18 @@ describe.each(ADAPTERS)('versions sharing a path on %s', (adapter) => {
       const v1FromTwo = await get('1', TWO);
       expect(v1FromTwo.text).toBe('reports v1');
       expect(v1FromTwo.headers['access-control-allow-origin']).toBeUndefined();
+    });
+
+    it('sends the exact version answer when every version allows the origin', async () => {
+      const v2 = await get('2', TWO, '/feeds');
+      expect(v2.text).toBe('feeds v2');
+      expect(headerLines(v2, 'access-control-allow-origin')).toEqual([TWO]);
+      expect(v2.headers['access-control-allow-credentials']).toBe('true');
+
+      const v1 = await get('1', TWO, '/feeds');
+      expect(v1.text).toBe('feeds v1');
+      expect(headerLines(v1, 'access-control-allow-origin')).toEqual(['*']);
+      expect(v1.headers['access-control-allow-credentials']).toBeUndefined();
     });
   });
 });
