@@ -3,15 +3,11 @@ import { describeRefusal } from '../engine/index.js';
 import type { RoutePolicy } from '../policy-table/policy-table.js';
 import type { CorsPolicyDescription } from './cors-inspector.interfaces.js';
 
-function originText(entry: unknown): string {
-  return entry instanceof RegExp ? String(entry) : String(entry);
-}
-
 function describeOriginOption(origin: CorsOrigin | undefined): CorsPolicyDescription['origin'] {
   if (typeof origin === 'function') return '[function]';
   if (typeof origin === 'boolean') return origin;
-  if (Array.isArray(origin)) return origin.map(originText);
-  return originText(origin ?? '*');
+  if (Array.isArray(origin)) return origin.map(String);
+  return String(origin ?? '*');
 }
 
 const list = (value: string | readonly string[] | undefined) =>

@@ -125,12 +125,9 @@ export function buildPolicyTable(input: PolicyTableInput): CorsPolicyTable {
   return new CorsPolicyTable(global, index, listing, input.debug);
 }
 
-const classIds = new WeakMap<object, number>();
 /** A key for one controller method, distinct for same-named classes. */
 function handlerIdentity(owner: RouteOwner): string {
-  let id = classIds.get(owner.controller);
-  if (id === undefined) classIds.set(owner.controller, (id = ++lastId));
-  return `${id}.${owner.methodName}`;
+  return `${idOf(owner.controller)}.${owner.methodName}`;
 }
 
 function compileRoute(
@@ -140,19 +137,10 @@ function compileRoute(
   methodMetadata: CorsMetadata | undefined,
   warn: PolicyTableInput['warn'],
 ): RoutePolicy {
-  try {
-    const effective = resolveEffectivePolicy(
-      input.global,
-      input.policies,
-      controllerMetadata,
-      methodMetadata,
-    );
-    return compileAt(location, effective.options, effective.sources, warn);
-  } catch (error) {
-    throw error instanceof CorsConfigurationError && error.location === undefined
-      ? error.at(location)
-      : error;
-  }
+  const effective = placedAt(location, () =>
+    resolveEffectivePolicy(input.global, input.policies, controllerMetadata, methodMetadata),
+  );
+  return compileAt(location, effective.options, effective.sources, warn);
 }
 
 function compileAt(
@@ -161,10 +149,15 @@ function compileAt(
   sources: Readonly<Record<string, PolicyLevel>>,
   warn: PolicyTableInput['warn'],
 ): RoutePolicy {
+  const { policy, warnings } = placedAt(location, () => compileCorsPolicy(options));
+  for (const warning of warnings) warn(location, warning);
+  return { policy, location, sources };
+}
+
+/** Runs `build`, naming `location` in a configuration error that does not name a place yet. */
+function placedAt<T>(location: string, build: () => T): T {
   try {
-    const { policy, warnings } = compileCorsPolicy(options);
-    for (const warning of warnings) warn(location, warning);
-    return { policy, location, sources };
+    return build();
   } catch (error) {
     throw error instanceof CorsConfigurationError && error.location === undefined
       ? error.at(location)
@@ -178,13 +171,18 @@ function sourcesOf(options: object, level: PolicyLevel): Record<string, PolicyLe
 
 const ids = new WeakMap<object, number>();
 let lastId = 0;
+/** A number for an object, the same each time it is asked. */
+function idOf(object: object): number {
+  let id = ids.get(object);
+  if (id === undefined) ids.set(object, (id = ++lastId));
+  return id;
+}
+
 /** Routes whose decorators are the very same metadata objects share one compiled policy. */
 function identity(metadata: CorsMetadata | undefined): string {
   if (metadata === undefined) return 'none';
   if (metadata === false) return 'off';
-  let id = ids.get(metadata);
-  if (id === undefined) ids.set(metadata, (id = ++lastId));
-  return String(id);
+  return String(idOf(metadata));
 }
 
 /**
