@@ -6,9 +6,9 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { chromium } from 'playwright-core';
+import { CHROMIUM_FLAGS, CHROMIUM_PATH, chromiumProblem } from './chromium.mjs';
 
 const OUTPUT = 'docs/demo.png';
-const executablePath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
 /** The preferred port if it is free on 127.0.0.1 (so the picture shows the usual URLs), else any free one. */
 function freePort(preferred) {
@@ -51,19 +51,9 @@ let browser;
 try {
   const url = await demoUrlFrom(sample);
   browser = await chromium.launch({
-    executablePath,
+    executablePath: CHROMIUM_PATH,
     headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-proxy-server',
-    ],
+    args: CHROMIUM_FLAGS,
   });
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   await page.goto(url);
@@ -79,11 +69,8 @@ try {
   }
 } catch (error) {
   console.error(error instanceof Error ? error.message : error);
-  if (String(error).includes(executablePath)) {
-    console.error(
-      `Needs Chromium at ${executablePath}: sudo apt-get install chromium, or set CHROMIUM_PATH.`,
-    );
-  }
+  const problem = chromiumProblem();
+  if (problem !== undefined) console.error(problem);
   process.exitCode = 1;
 } finally {
   await browser?.close();
