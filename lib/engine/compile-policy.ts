@@ -3,8 +3,10 @@ import {
   CorsConfigurationError,
   type CorsConfigurationWarning,
 } from './cors-configuration.error.js';
+import { allowedActual } from './cors-decision.js';
 import type { CorsPolicyOptions } from './cors-policy-options.interface.js';
 import { isToken, normalizeMethod, splitList } from './headers/http-token.js';
+import { VARY_ACTUAL } from './headers/vary.js';
 import { compileOrigin, type OriginFunctionOptions } from './origin/origin-matcher.js';
 import { isLoopbackHost } from './origin/serialized-origin.js';
 
@@ -274,6 +276,22 @@ export function compileCorsPolicy(input: CorsPolicyOptions = {}): CompiledPolicy
     preflightContinue,
     optionsSuccessStatus,
     actualHeaders: Object.freeze(actualHeaders),
+    exactOriginAnswers: new Map(
+      matcher.kind === 'list'
+        ? [...matcher.exact].map((origin) => [
+            origin,
+            Object.freeze(allowedActual(origin, actualHeaders, VARY_ACTUAL)),
+          ])
+        : [],
+    ),
+    anyOriginAnswer:
+      matcher.kind === 'any'
+        ? Object.freeze(allowedActual('*', actualHeaders, undefined))
+        : undefined,
+    notCorsAnswer: Object.freeze({
+      outcome: 'not-cors',
+      vary: matcher.kind === 'none' || matcher.kind === 'any' ? undefined : VARY_ACTUAL,
+    }),
     preflightHeaders: Object.freeze(preflightHeaders),
   };
   return { policy: Object.freeze(policy), warnings };

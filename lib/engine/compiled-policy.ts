@@ -1,4 +1,5 @@
 import type { CorsPolicyOptions } from './cors-policy-options.interface.js';
+import type { ActualDecision } from './cors-decision.js';
 import type { OriginMatcher } from './origin/origin-matcher.js';
 
 export type HeaderPair = readonly [name: string, value: string];
@@ -28,6 +29,11 @@ export interface CompiledCorsPolicy {
   readonly optionsSuccessStatus: number;
   /** Headers of an allowed actual request other than Access-Control-Allow-Origin. */
   readonly actualHeaders: readonly HeaderPair[];
+  /** The allowed answer to each exact origin, and to any origin under `'*'`: made once, not per request. */
+  readonly exactOriginAnswers: ReadonlyMap<string, ActualDecision>;
+  readonly anyOriginAnswer: ActualDecision | undefined;
+  /** The answer to a request without Origin. */
+  readonly notCorsAnswer: ActualDecision;
   /** Headers of an allowed preflight that never depend on the request. */
   readonly preflightHeaders: readonly HeaderPair[];
 }

@@ -25,6 +25,22 @@ export type ActualDecision =
   /** No Origin header: nothing to add but, when the answer depends on Origin, Vary. */
   | { readonly outcome: 'not-cors'; readonly vary: string | undefined };
 
+/**
+ * An allowed actual-request answer. Access-Control-Allow-Origin comes first:
+ * the request path reads it there to keep it until the response is written.
+ */
+export function allowedActual(
+  allowOrigin: string,
+  otherHeaders: readonly HeaderPair[],
+  vary: string | undefined,
+): ActualDecision {
+  return {
+    outcome: 'allowed',
+    headers: [['Access-Control-Allow-Origin', allowOrigin], ...otherHeaders],
+    vary,
+  };
+}
+
 export type PreflightDecision =
   | {
       readonly outcome: 'allowed';

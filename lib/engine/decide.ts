@@ -1,5 +1,10 @@
 import type { CompiledCorsPolicy, HeaderPair } from './compiled-policy.js';
-import type { ActualDecision, CorsRefusal, PreflightDecision } from './cors-decision.js';
+import {
+  allowedActual,
+  type ActualDecision,
+  type CorsRefusal,
+  type PreflightDecision,
+} from './cors-decision.js';
 import { parseHeaderList } from './headers/header-list.js';
 import { DEFAULT_ALLOWED_METHODS, SAFELISTED_METHODS, isToken } from './headers/http-token.js';
 import { VARY_ACTUAL, VARY_PREFLIGHT, VARY_PREFLIGHT_ANY_ORIGIN } from './headers/vary.js';
@@ -32,14 +37,6 @@ export function checkOrigin(
   }
 }
 
-/** Maps a verdict, synchronously when it is not a promise. */
-function then<T>(
-  verdict: OriginVerdict | Promise<OriginVerdict>,
-  next: (verdict: OriginVerdict) => T,
-): T | Promise<T> {
-  return verdict instanceof Promise ? verdict.then(next) : next(verdict);
-}
-
 function originRefusal(origin: string, verdict: OriginVerdict): CorsRefusal {
   return typeof verdict === 'object'
     ? { reason: 'origin', value: origin, error: verdict.error }
@@ -52,47 +49,35 @@ function allowOriginValue(policy: CompiledCorsPolicy, origin: string): string {
 
 /**
  * Decides an actual (non-preflight) request: the headers to add when its origin
- * is allowed, the refusal otherwise, and the Vary tokens either way.
+ * is allowed, the refusal otherwise, and the Vary tokens either way. Answers
+ * that never change (no Origin, `'*'`, an exact origin) are the policy's own,
+ * made when it was compiled.
  */
 export function decideActual(
   policy: CompiledCorsPolicy,
   origin: string | undefined,
   request?: unknown,
 ): ActualDecision | Promise<ActualDecision> {
-  const vary = policy.staticAnyOrigin ? undefined : VARY_ACTUAL;
-  if (origin === undefined) return policy.enabled ? { outcome: 'not-cors', vary } : NOT_CORS;
+  if (origin === undefined) return policy.notCorsAnswer;
   if (!policy.enabled)
     return { outcome: 'refused', refusal: { reason: 'disabled', value: origin }, vary: undefined };
-  if (policy.staticAnyOrigin) return anyOriginDecision(policy);
-  return then(checkOrigin(policy, origin, request), (verdict): ActualDecision =>
-    verdict === true
-      ? {
-          outcome: 'allowed',
-          headers: [['Access-Control-Allow-Origin', origin], ...policy.actualHeaders],
-          vary,
-        }
-      : { outcome: 'refused', refusal: originRefusal(origin, verdict), vary },
-  );
+  if (policy.anyOriginAnswer !== undefined) return policy.anyOriginAnswer;
+  const ready = policy.exactOriginAnswers.get(origin);
+  if (ready !== undefined) return ready;
+  const verdict = checkOrigin(policy, origin, request);
+  return verdict instanceof Promise
+    ? verdict.then((settled) => answerActual(policy, origin, settled))
+    : answerActual(policy, origin, verdict);
 }
 
-const NOT_CORS: ActualDecision = Object.freeze({ outcome: 'not-cors', vary: undefined });
-
-// The answer to any origin under a '*' policy never changes: build it once per policy.
-const anyOriginDecisions = new WeakMap<CompiledCorsPolicy, ActualDecision>();
-function anyOriginDecision(policy: CompiledCorsPolicy): ActualDecision {
-  let decision = anyOriginDecisions.get(policy);
-  if (decision === undefined) {
-    decision = Object.freeze({
-      outcome: 'allowed',
-      headers: Object.freeze([
-        ['Access-Control-Allow-Origin', '*'] as const,
-        ...policy.actualHeaders,
-      ]),
-      vary: undefined,
-    });
-    anyOriginDecisions.set(policy, decision);
-  }
-  return decision;
+function answerActual(
+  policy: CompiledCorsPolicy,
+  origin: string,
+  verdict: OriginVerdict,
+): ActualDecision {
+  return verdict === true
+    ? allowedActual(origin, policy.actualHeaders, VARY_ACTUAL)
+    : { outcome: 'refused', refusal: originRefusal(origin, verdict), vary: VARY_ACTUAL };
 }
 
 export interface PreflightRequest {
@@ -131,51 +116,69 @@ export function decidePreflight(
   request?: unknown,
   routed: RoutedMethods = DEFAULT_ROUTED_METHODS,
 ): PreflightDecision | Promise<PreflightDecision> {
-  const vary = policy.staticAnyOrigin ? VARY_PREFLIGHT_ANY_ORIGIN : VARY_PREFLIGHT;
-  const refuse = (refusal: CorsRefusal): PreflightDecision => ({
-    outcome: 'refused',
-    status: 403,
-    refusal,
-    vary,
-  });
-  if (!policy.enabled) return refuse({ reason: 'disabled', value: preflight.origin });
-  return then(checkOrigin(policy, preflight.origin, request), (verdict): PreflightDecision => {
-    if (verdict !== true) return refuse(originRefusal(preflight.origin, verdict));
-    const { method } = preflight;
-    const methodAllowed =
-      SAFELISTED_METHODS.has(method) ||
-      (policy.allowedMethods ? policy.allowedMethods.has(method) : routed.has(method));
-    if (!methodAllowed || !isToken(method)) return refuse({ reason: 'method', value: method });
+  if (!policy.enabled)
+    return refusePreflight(policy, { reason: 'disabled', value: preflight.origin });
+  const verdict = checkOrigin(policy, preflight.origin, request);
+  return verdict instanceof Promise
+    ? verdict.then((settled) => answerPreflight(policy, preflight, routed, settled))
+    : answerPreflight(policy, preflight, routed, verdict);
+}
 
-    const requested = parseHeaderList(preflight.headers);
-    if (!requested.ok)
-      return refuse({ reason: 'headers', value: joinHeaderLines(preflight.headers) });
-    const allowed = policy.allowedHeaders;
-    if (allowed !== undefined) {
-      const denied = requested.names.filter((name) => !allowed.has(name));
-      if (denied.length > 0) return refuse({ reason: 'headers', value: denied.join(',') });
-    }
-    if (preflight.privateNetwork && !policy.allowPrivateNetwork) {
-      return refuse({ reason: 'private-network', value: 'true' });
-    }
+function answerPreflight(
+  policy: CompiledCorsPolicy,
+  preflight: PreflightRequest,
+  routed: RoutedMethods,
+  verdict: OriginVerdict,
+): PreflightDecision {
+  if (verdict !== true) return refusePreflight(policy, originRefusal(preflight.origin, verdict));
+  const { method } = preflight;
+  const methodAllowed =
+    SAFELISTED_METHODS.has(method) ||
+    (policy.allowedMethods ? policy.allowedMethods.has(method) : routed.has(method));
+  if (!methodAllowed || !isToken(method))
+    return refusePreflight(policy, { reason: 'method', value: method });
 
-    const headers: HeaderPair[] = [
-      ['Access-Control-Allow-Origin', allowOriginValue(policy, preflight.origin)],
-      ['Access-Control-Allow-Methods', policy.allowMethodsHeader ?? routed.header(method)],
-      ...policy.preflightHeaders,
-    ];
-    if (allowed === undefined && requested.joined !== '') {
-      headers.push(['Access-Control-Allow-Headers', requested.joined]);
-    }
-    if (preflight.privateNetwork) headers.push(['Access-Control-Allow-Private-Network', 'true']);
-    return {
-      outcome: 'allowed',
-      status: policy.optionsSuccessStatus,
-      headers,
-      vary,
-      continue: policy.preflightContinue,
-    };
-  });
+  const requested = parseHeaderList(preflight.headers);
+  if (!requested.ok) {
+    return refusePreflight(policy, {
+      reason: 'headers',
+      value: joinHeaderLines(preflight.headers),
+    });
+  }
+  const allowed = policy.allowedHeaders;
+  if (allowed !== undefined) {
+    const denied = requested.names.filter((name) => !allowed.has(name));
+    if (denied.length > 0)
+      return refusePreflight(policy, { reason: 'headers', value: denied.join(',') });
+  }
+  if (preflight.privateNetwork && !policy.allowPrivateNetwork) {
+    return refusePreflight(policy, { reason: 'private-network', value: 'true' });
+  }
+
+  const headers: HeaderPair[] = [
+    ['Access-Control-Allow-Origin', allowOriginValue(policy, preflight.origin)],
+    ['Access-Control-Allow-Methods', policy.allowMethodsHeader ?? routed.header(method)],
+    ...policy.preflightHeaders,
+  ];
+  if (allowed === undefined && requested.joined !== '') {
+    headers.push(['Access-Control-Allow-Headers', requested.joined]);
+  }
+  if (preflight.privateNetwork) headers.push(['Access-Control-Allow-Private-Network', 'true']);
+  return {
+    outcome: 'allowed',
+    status: policy.optionsSuccessStatus,
+    headers,
+    vary: preflightVary(policy),
+    continue: policy.preflightContinue,
+  };
+}
+
+function refusePreflight(policy: CompiledCorsPolicy, refusal: CorsRefusal): PreflightDecision {
+  return { outcome: 'refused', status: 403, refusal, vary: preflightVary(policy) };
+}
+
+function preflightVary(policy: CompiledCorsPolicy): string {
+  return policy.staticAnyOrigin ? VARY_PREFLIGHT_ANY_ORIGIN : VARY_PREFLIGHT;
 }
 
 function joinHeaderLines(value: string | readonly string[] | undefined): string {

@@ -1,12 +1,12 @@
 import { logRefusal } from '../cors.logger.js';
 import type { ActualDecision } from '../engine/index.js';
 import type { RoutePolicy } from '../policy-table/policy-table.js';
-import { writeActualHeaders, type ResponseAccess } from './http-access.js';
+import { writeActualHeaders, type HttpAccess } from './http-access.js';
 
 /** Puts an actual-request decision on the response, logging a refusal. */
 export function applyActualDecision(
   debug: boolean,
-  access: ResponseAccess,
+  access: HttpAccess,
   route: RoutePolicy,
   decision: ActualDecision,
   response: unknown,

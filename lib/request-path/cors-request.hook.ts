@@ -7,11 +7,10 @@ import type { CorsPolicyTable, RoutePolicy } from '../policy-table/policy-table.
 import { applyActualDecision } from './actual-request.js';
 import {
   ACTUAL_HEADER_NAMES,
-  CORS_STATE,
-  responseAccessFor,
+  httpAccessFor,
   writeActualHeaders,
+  type HttpAccess,
   type HttpRequest,
-  type ResponseAccess,
 } from './http-access.js';
 import { handlePreflight } from './preflight.handler.js';
 import {
@@ -21,8 +20,15 @@ import {
   type ResolvedActual,
 } from './resolve-request.js';
 
+/** What the early hook decided, so that a version-filtered handler can tell whether it was for its policy. */
+interface EarlyDecision {
+  /** The policy whose headers are on the response. */
+  readonly policy: object;
+  readonly decision: ActualDecision;
+}
+
 type RequestHook = (
-  request: HttpRequest,
+  request: unknown,
   response: unknown,
   done: (error?: unknown) => void,
 ) => unknown;
@@ -39,7 +45,9 @@ type RequestHook = (
  */
 @Injectable()
 export class CorsRequestHook {
-  private access: ResponseAccess = responseAccessFor(undefined);
+  /** Kept aside rather than on the request: adding a property to an express request is slow. */
+  private readonly earlyDecisions = new WeakMap<HttpRequest, EarlyDecision>();
+  private access: HttpAccess = httpAccessFor(undefined);
 
   constructor(
     adapterHost: HttpAdapterHost,
@@ -54,7 +62,7 @@ export class CorsRequestHook {
 
   private install(adapter: AbstractHttpAdapter | undefined): void {
     if (adapter === undefined) return;
-    this.access = responseAccessFor(adapter);
+    this.access = httpAccessFor(adapter);
     // Keep a hook someone else set: run it after ours.
     const previous = (adapter as unknown as { onRequestHook?: RequestHook }).onRequestHook;
     const hook: RequestHook = (request, response, done) => {
@@ -80,27 +88,28 @@ export class CorsRequestHook {
     };
   }
 
-  private handle(request: HttpRequest, response: unknown, done: () => void): void | Promise<void> {
+  private handle(request: unknown, response: unknown, done: () => void): void | Promise<void> {
     const table = this.tables.table;
     if (table === undefined) return done();
-    const { headers } = request;
+    const incoming = this.access.nodeRequest(request);
+    const { headers } = incoming;
     const origin = headers.origin;
     const target = {
-      method: request.method,
-      url: request.originalUrl ?? request.url,
+      method: incoming.method,
+      url: incoming.originalUrl ?? incoming.url,
       host: headers.host,
     };
     if (origin === undefined) {
       this.varyOnOrigin(table, target, response);
       return done();
     }
-    if (request.method === 'OPTIONS' && headers['access-control-request-method'] !== undefined) {
+    if (target.method === 'OPTIONS' && headers['access-control-request-method'] !== undefined) {
       return handlePreflight(table, this.access, request, response, target, done);
     }
     const apply = ([route, decision, shared]: ResolvedActual) => {
       applyActualDecision(table.debug, this.access, route, decision, response);
       // Remembered for the version filter, which names the exact handler later.
-      if (shared) request[CORS_STATE] = { policy: route.policy, decision };
+      if (shared) this.earlyDecisions.set(incoming, { policy: route.policy, decision });
       done();
     };
     const resolved = resolveActual(table, target, origin, request);
@@ -124,9 +133,10 @@ export class CorsRequestHook {
    * was made for its alternatives together, replace it with the handler's own.
    */
   private applyExactRoute(route: RoutePolicy, args: unknown[], proceed: () => unknown): unknown {
-    const [request, response] = args as [HttpRequest, unknown];
-    const state = request[CORS_STATE];
-    const origin = request.headers.origin;
+    const [request, response] = args;
+    const incoming = this.access.nodeRequest(request);
+    const state = this.earlyDecisions.get(incoming);
+    const origin = incoming.headers.origin;
     const table = this.tables.table;
     if (
       origin === undefined ||
@@ -139,7 +149,7 @@ export class CorsRequestHook {
     for (const name of ACTUAL_HEADER_NAMES) this.access.removeHeader(response, name);
     const apply = (decision: ActualDecision) => {
       applyActualDecision(table.debug, this.access, route, decision, response);
-      request[CORS_STATE] = { policy: route.policy, decision };
+      this.earlyDecisions.set(incoming, { policy: route.policy, decision });
       return proceed();
     };
     const decision = decideActual(route.policy, origin, request);

@@ -1,7 +1,7 @@
 import { logRefusal } from '../cors.logger.js';
 import { describeRefusal, type PreflightDecision } from '../engine/index.js';
 import type { CorsPolicyTable } from '../policy-table/policy-table.js';
-import { writeCorsHeaders, type HttpRequest, type ResponseAccess } from './http-access.js';
+import { writeCorsHeaders, type HttpAccess } from './http-access.js';
 import { resolvePreflight, type RequestTarget, type Resolved } from './resolve-request.js';
 
 /**
@@ -12,13 +12,13 @@ import { resolvePreflight, type RequestTarget, type Resolved } from './resolve-r
  */
 export function handlePreflight(
   table: CorsPolicyTable,
-  access: ResponseAccess,
-  request: HttpRequest,
+  access: HttpAccess,
+  request: unknown,
   response: unknown,
   target: RequestTarget,
   continueRequest: () => void,
 ): void | Promise<void> {
-  const { headers } = request;
+  const { headers } = access.nodeRequest(request);
   const preflight = {
     origin: headers.origin as string,
     method: headers['access-control-request-method'] as string,

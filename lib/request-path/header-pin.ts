@@ -1,0 +1,141 @@
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { appendVary } from '../engine/index.js';
+
+/** What a response keeps until its head is written; a later decision updates it. */
+interface PinnedHeaders {
+  allowOrigin: string | undefined;
+  vary: string | undefined;
+}
+
+type WriteHead = (this: ServerResponse, ...args: unknown[]) => ServerResponse;
+
+/**
+ * Keeps the CORS headers as decided until they are written, whatever the app
+ * does in between: one Access-Control-Allow-Origin with the policy's value
+ * (express's `res.append`, a header array or a handler's own value would
+ * otherwise go out), and the Vary tokens still in a Vary that `@Header()` or
+ * the handler replaced. This also covers responses the handler sends itself.
+ * A second decision for the same response (a version filter naming the exact
+ * handler) updates what is kept, so the last decision is the one that goes out.
+ */
+export type PinHeaders = (
+  response: ServerResponse,
+  allowOrigin: string | undefined,
+  vary: string | undefined,
+) => void;
+
+const ALLOW_ORIGIN = 'access-control-allow-origin';
+const VARY = 'vary';
+
+const PINNED = Symbol('nestjs-cors:pinned');
+type OwnPin = PinnedHeaders & { readonly writeHead: WriteHead };
+type PinnableResponse = ServerResponse & { [PINNED]?: OwnPin };
+
+/**
+ * Pins on the response itself: what is kept, and a `writeHead` shared by all
+ * pinned responses. For Node's own responses (fastify's), where adding two
+ * properties costs nanoseconds.
+ */
+export const pinOnResponse: PinHeaders = (response: PinnableResponse, allowOrigin, vary) => {
+  const kept = response[PINNED];
+  if (kept !== undefined) return updatePinned(kept, allowOrigin, vary);
+  response[PINNED] = { allowOrigin, vary, writeHead: response.writeHead as WriteHead };
+  response.writeHead = writeOwnPinnedHead as ServerResponse['writeHead'];
+};
+
+function writeOwnPinnedHead(this: PinnableResponse, ...args: unknown[]): ServerResponse {
+  const kept = this[PINNED]!;
+  restorePinned(this, kept, args);
+  return kept.writeHead.apply(this, args);
+}
+
+const prototypePins = new WeakMap<object, PinHeaders>();
+
+/**
+ * Pins through the prototype express gives every response of an app (the app's
+ * `response` object): one `writeHead` wrapper on it, and what is kept in a
+ * WeakMap. Adding a property to those responses takes microseconds, since
+ * their prototype is a dictionary-mode object; a WeakMap entry takes a tenth.
+ */
+export function pinThroughPrototype(prototype: ServerResponse): PinHeaders {
+  let pin = prototypePins.get(prototype);
+  if (pin !== undefined) return pin;
+  const kept = new WeakMap<ServerResponse, PinnedHeaders>();
+  const writeHead = prototype.writeHead as WriteHead;
+  const wrapper: WriteHead = function (...args) {
+    const pinned = kept.get(this);
+    if (pinned !== undefined) restorePinned(this, pinned, args);
+    return writeHead.apply(this, args);
+  };
+  prototype.writeHead = wrapper as ServerResponse['writeHead'];
+  pin = (response, allowOrigin, vary) => {
+    // A response an express sub-app took over has that app's prototype instead.
+    if (response.writeHead !== wrapper) return pinOnResponse(response, allowOrigin, vary);
+    const pinned = kept.get(response);
+    if (pinned !== undefined) updatePinned(pinned, allowOrigin, vary);
+    else kept.set(response, { allowOrigin, vary });
+  };
+  prototypePins.set(prototype, pin);
+  return pin;
+}
+
+function updatePinned(
+  kept: PinnedHeaders,
+  allowOrigin: string | undefined,
+  vary: string | undefined,
+): void {
+  kept.allowOrigin = allowOrigin;
+  if (vary !== undefined) kept.vary = kept.vary === undefined ? vary : appendVary(kept.vary, vary);
+}
+
+/**
+ * fastify hands its whole header map to `writeHead` and sets nothing on the
+ * Node response; the kept values go into that map, because a header set on the
+ * Node response as well would send Node down its slower path that merges the two.
+ */
+function restorePinned(
+  response: ServerResponse,
+  { allowOrigin, vary }: PinnedHeaders,
+  args: readonly unknown[],
+): void {
+  const headers = headerMapOf(args);
+  const varyInMap = headers !== undefined && keepInHeaderMap(headers, allowOrigin, vary);
+  if (allowOrigin !== undefined && response.hasHeader(ALLOW_ORIGIN))
+    response.setHeader(ALLOW_ORIGIN, allowOrigin);
+  if (vary === undefined) return;
+  const current = response.getHeader(VARY);
+  if (current !== undefined) {
+    if (current !== vary) response.setHeader(VARY, appendVary(current, vary));
+  } else if (!varyInMap) {
+    if (headers !== undefined) headers[VARY] = vary;
+    else response.setHeader(VARY, vary);
+  }
+}
+
+/** The header object of `writeHead(status, [message], [headers])`, unless absent or a raw array. */
+function headerMapOf(args: readonly unknown[]): OutgoingHttpHeaders | undefined {
+  const headers = typeof args[1] === 'string' ? args[2] : args[1];
+  return typeof headers === 'object' && headers !== null && !Array.isArray(headers)
+    ? (headers as OutgoingHttpHeaders)
+    : undefined;
+}
+
+/** Puts the kept values into a header map, names in any case; says whether it holds a Vary. */
+function keepInHeaderMap(
+  headers: OutgoingHttpHeaders,
+  allowOrigin: string | undefined,
+  vary: string | undefined,
+): boolean {
+  let hasVary = false;
+  for (const name of Object.keys(headers)) {
+    // Length first: most names are neither, and this spares lowercasing them.
+    if (name.length === ALLOW_ORIGIN.length && name.toLowerCase() === ALLOW_ORIGIN) {
+      if (allowOrigin !== undefined) headers[name] = allowOrigin;
+    } else if (name.length === VARY.length && name.toLowerCase() === VARY) {
+      hasVary = true;
+      if (vary !== undefined && headers[name] !== vary)
+        headers[name] = appendVary(headers[name], vary);
+    }
+  }
+  return hasVary;
+}
