@@ -69,9 +69,17 @@ export function pinThroughPrototype(prototype: ServerResponse): PinHeaders {
   };
   prototype.writeHead = wrapper as ServerResponse['writeHead'];
   pin = (response, allowOrigin, vary) => {
-    // A response an express sub-app took over has that app's prototype instead.
-    if (response.writeHead !== wrapper) return pinOnResponse(response, allowOrigin, vary);
     const pinned = kept.get(response);
+    if (response.writeHead !== wrapper) {
+      // Not the app's wrapper (an express sub-app's prototype, or another
+      // library's wrapper on the response): the response keeps its own record,
+      // and one made here earlier moves into it, so that only the last decision goes out.
+      if (pinned !== undefined) {
+        kept.delete(response);
+        pinOnResponse(response, pinned.allowOrigin, pinned.vary);
+      }
+      return pinOnResponse(response, allowOrigin, vary);
+    }
     if (pinned !== undefined) updatePinned(pinned, allowOrigin, vary);
     else kept.set(response, { allowOrigin, vary });
   };
@@ -96,31 +104,53 @@ function updatePinned(
 function restorePinned(
   response: ServerResponse,
   { allowOrigin, vary }: PinnedHeaders,
-  args: readonly unknown[],
+  args: unknown[],
 ): void {
-  const headers = headerMapOf(args);
-  const varyInMap = headers !== undefined && keepInHeaderMap(headers, allowOrigin, vary);
+  const at = headerArgumentIndex(args);
+  let varyInArgument = false;
+  if (at >= 0) {
+    const given = args[at] as OutgoingHttpHeaders | unknown[];
+    if (Array.isArray(given)) {
+      // Node drops the response's own header of each name the list holds: fix a copy, never the caller's list.
+      const list = [...given];
+      varyInArgument = keepInHeaderList(list, allowOrigin, vary);
+      args[at] = list;
+    } else {
+      varyInArgument = keepInHeaderMap(given, allowOrigin, vary);
+    }
+  }
   if (allowOrigin !== undefined && response.hasHeader(ALLOW_ORIGIN))
     response.setHeader(ALLOW_ORIGIN, allowOrigin);
   if (vary === undefined) return;
   const current = response.getHeader(VARY);
   if (current !== undefined) {
     if (current !== vary) response.setHeader(VARY, appendVary(current, vary));
-  } else if (!varyInMap) {
-    if (headers !== undefined) headers[VARY] = vary;
+  } else if (!varyInArgument) {
+    const given = at >= 0 ? args[at] : undefined;
+    if (Array.isArray(given)) given.push('Vary', vary);
+    else if (given !== undefined) (given as OutgoingHttpHeaders)[VARY] = vary;
     else response.setHeader(VARY, vary);
   }
 }
 
-/** The header object of `writeHead(status, [message], [headers])`, unless absent or a raw array. */
-function headerMapOf(args: readonly unknown[]): OutgoingHttpHeaders | undefined {
-  const headers = typeof args[1] === 'string' ? args[2] : args[1];
-  return typeof headers === 'object' && headers !== null && !Array.isArray(headers)
-    ? (headers as OutgoingHttpHeaders)
-    : undefined;
+/**
+ * Where `writeHead(status, [message], [headers])` has its headers, as Node
+ * reads it: the third argument, or the second when that is not a message.
+ */
+function headerArgumentIndex(args: readonly unknown[]): number {
+  const at = args[2] !== undefined && args[2] !== null ? 2 : typeof args[1] === 'string' ? -1 : 1;
+  return at >= 0 && typeof args[at] === 'object' && args[at] !== null ? at : -1;
 }
 
-/** Puts the kept values into a header map, names in any case; says whether it holds a Vary. */
+/** Which kept header a name is, in any case; length first, which spares lowercasing most names. */
+function keptHeaderOf(name: string): typeof ALLOW_ORIGIN | typeof VARY | undefined {
+  if (name.length === ALLOW_ORIGIN.length && name.toLowerCase() === ALLOW_ORIGIN)
+    return ALLOW_ORIGIN;
+  if (name.length === VARY.length && name.toLowerCase() === VARY) return VARY;
+  return undefined;
+}
+
+/** Puts the kept values into a header map; says whether it holds a Vary. */
 function keepInHeaderMap(
   headers: OutgoingHttpHeaders,
   allowOrigin: string | undefined,
@@ -128,13 +158,30 @@ function keepInHeaderMap(
 ): boolean {
   let hasVary = false;
   for (const name of Object.keys(headers)) {
-    // Length first: most names are neither, and this spares lowercasing them.
-    if (name.length === ALLOW_ORIGIN.length && name.toLowerCase() === ALLOW_ORIGIN) {
-      if (allowOrigin !== undefined) headers[name] = allowOrigin;
-    } else if (name.length === VARY.length && name.toLowerCase() === VARY) {
+    const kept = keptHeaderOf(name);
+    if (kept === ALLOW_ORIGIN && allowOrigin !== undefined) headers[name] = allowOrigin;
+    else if (kept === VARY) {
       hasVary = true;
       if (vary !== undefined && headers[name] !== vary)
         headers[name] = appendVary(headers[name], vary);
+    }
+  }
+  return hasVary;
+}
+
+/** The same for a flat `[name, value, name, value, ...]` list. */
+function keepInHeaderList(
+  list: unknown[],
+  allowOrigin: string | undefined,
+  vary: string | undefined,
+): boolean {
+  let hasVary = false;
+  for (let i = 0; i + 1 < list.length; i += 2) {
+    const kept = typeof list[i] === 'string' ? keptHeaderOf(list[i] as string) : undefined;
+    if (kept === ALLOW_ORIGIN && allowOrigin !== undefined) list[i + 1] = allowOrigin;
+    else if (kept === VARY) {
+      hasVary = true;
+      if (vary !== undefined) list[i + 1] = appendVary(list[i + 1], vary);
     }
   }
   return hasVary;

@@ -8,6 +8,7 @@ import {
   type INestApplication,
   type VersioningOptions,
 } from '@nestjs/common';
+import type { ServerResponse } from 'node:http';
 import request from 'supertest';
 import { Cors, CorsModule } from '../../../lib/index.js';
 import { headerLines } from '../../support/cors-http.js';
@@ -63,15 +64,33 @@ class FeedsController {
   }
 }
 
-async function versionedApp(adapter: AdapterName, versioning: VersioningOptions) {
+async function versionedApp(
+  adapter: AdapterName,
+  versioning: VersioningOptions,
+  configure?: (app: INestApplication) => void,
+) {
   return createApp(
     adapter,
     {
       imports: [CorsModule.forRoot({ origin: false })],
       controllers: [ReportsController, FeedsController],
     },
-    { configure: (nest) => nest.enableVersioning(versioning) },
+    {
+      configure: (nest) => {
+        nest.enableVersioning(versioning);
+        configure?.(nest);
+      },
+    },
   );
+}
+
+/** What on-headers (morgan, compression, response-time) does: its own writeHead on each response. */
+function wrapWriteHead(_request: unknown, response: ServerResponse, next: () => void) {
+  const writeHead = response.writeHead;
+  response.writeHead = function (this: ServerResponse, ...args: unknown[]) {
+    return (writeHead as (...a: unknown[]) => ServerResponse).apply(this, args);
+  } as ServerResponse['writeHead'];
+  next();
 }
 
 const VARIANTS: Array<[string, VersioningOptions, (version: string) => [string, string]]> = [
@@ -149,3 +168,28 @@ describe.each(ADAPTERS)('versions sharing a path on %s', (adapter) => {
     });
   });
 });
+
+describe.each(ADAPTERS)(
+  'versions sharing a path on %s, behind middleware that wraps writeHead',
+  (adapter) => {
+    let app: INestApplication;
+    beforeAll(async () => {
+      app = await versionedApp(
+        adapter,
+        { type: VersioningType.HEADER, header: 'X-API-Version' },
+        (nest) => nest.use(wrapWriteHead),
+      );
+    });
+    afterAll(() => app.close());
+
+    it("sends the exact version's answer, not the early one", async () => {
+      const v2 = await request(app.getHttpServer())
+        .get('/feeds')
+        .set('X-API-Version', '2')
+        .set('Origin', TWO);
+      expect(v2.text).toBe('feeds v2');
+      expect(headerLines(v2, 'access-control-allow-origin')).toEqual([TWO]);
+      expect(v2.headers['access-control-allow-credentials']).toBe('true');
+    });
+  },
+);

@@ -1,0 +1,464 @@
+import { describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
+import { RouteIndex, type RouteSlot } from '../../lib/policy-table/route-index.js';
+
+type Syntax = 'express' | 'fastify';
+type Route = readonly [method: string, path: string, value: string];
+
+interface Flags {
+  readonly caseSensitive: boolean;
+  readonly ignoreTrailingSlash: boolean;
+}
+
+const SYNTAXES: Syntax[] = ['express', 'fastify'];
+const FLAGS: Flags[] = [
+  { caseSensitive: true, ignoreTrailingSlash: true },
+  { caseSensitive: true, ignoreTrailingSlash: false },
+  { caseSensitive: false, ignoreTrailingSlash: true },
+  { caseSensitive: false, ignoreTrailingSlash: false },
+];
+const CONFIGS = SYNTAXES.flatMap((syntax) =>
+  FLAGS.map((flags): [Syntax, boolean, boolean] => [
+    syntax,
+    flags.caseSensitive,
+    flags.ignoreTrailingSlash,
+  ]),
+);
+
+function buildIndex(syntax: Syntax, flags: Flags, routes: readonly Route[]): RouteIndex<string> {
+  const index = new RouteIndex<string>({
+    syntax,
+    ...flags,
+    ignoreDuplicateSlashes: false,
+    maxParamLength: 100,
+  });
+  for (const [method, path, value] of routes) index.add(method, path, value);
+  index.seal();
+  return index;
+}
+
+/**
+ * The same index without its static-path map: every lookup walks the radix tree
+ * (and the fallback matchers), which is what the map must agree with.
+ */
+function withoutStaticMap(index: RouteIndex<string>): RouteIndex<string> {
+  const { staticPaths } = index as unknown as { staticPaths: unknown };
+  if (!(staticPaths instanceof Map)) throw new Error('RouteIndex no longer has staticPaths');
+  staticPaths.clear();
+  return index;
+}
+
+const routesOf = (slot: RouteSlot<string> | undefined) => slot?.routes;
+
+/** Routes written in each syntax that mean the same thing. */
+function sampleRoutes(syntax: Syntax): Route[] {
+  return [
+    ['GET', '/', 'root'],
+    ['GET', '/a/b', 'ab'],
+    ['POST', '/a/b', 'post ab'],
+    ['GET', '/Mixed/Case', 'mixed'],
+    ['GET', '/users/me', 'me'],
+    ['GET', '/users/:id', 'user'],
+    syntax === 'express' ? ['GET', '/docs{/:page}', 'docs'] : ['GET', '/docs/:page?', 'docs'],
+    syntax === 'express' ? ['GET', '/static/*path', 'static'] : ['GET', '/static/*', 'static'],
+  ];
+}
+
+type Expected = string | undefined | ((flags: Flags) => string | undefined);
+
+const caseInsensitiveOnly = (value: string) => (flags: Flags) =>
+  flags.caseSensitive ? undefined : value;
+const trailingSlashOnly = (value: string) => (flags: Flags) =>
+  flags.ignoreTrailingSlash ? value : undefined;
+
+const SAMPLE_REQUESTS: Array<[method: string, url: string, expected: Expected]> = [
+  ['GET', '/a/b', 'ab'],
+  ['GET', '/a/b?x=1', 'ab'],
+  ['GET', '/a/b?', 'ab'],
+  ['GET', '/a/b?x=1#top', 'ab'],
+  ['GET', '/a/b#top', 'ab'],
+  ['GET', '/a/%62', 'ab'],
+  ['GET', '/%61/%62?x=1', 'ab'],
+  ['GET', '/a%2Fb', undefined],
+  ['GET', '/A/B', caseInsensitiveOnly('ab')],
+  ['GET', '/a/B?x=1', caseInsensitiveOnly('ab')],
+  ['GET', '/a/%42', caseInsensitiveOnly('ab')],
+  ['GET', '/a/b/', trailingSlashOnly('ab')],
+  ['GET', '/a/b/?x=1', trailingSlashOnly('ab')],
+  [
+    'GET',
+    '/A/B/',
+    (flags) => (!flags.caseSensitive && flags.ignoreTrailingSlash ? 'ab' : undefined),
+  ],
+  ['GET', '/a', undefined],
+  ['GET', '/a/bc', undefined],
+  ['GET', '/a/b/c', undefined],
+  ['GET', '/a/b;x', undefined],
+  ['GET', '/Mixed/Case', 'mixed'],
+  ['GET', '/mixed/case', caseInsensitiveOnly('mixed')],
+  ['GET', '/MIXED/CASE?x=1', caseInsensitiveOnly('mixed')],
+  ['GET', '/', 'root'],
+  ['GET', '/?x=1', 'root'],
+  ['GET', '/users/me', 'me'],
+  ['GET', '/users/me?x=1', 'me'],
+  ['GET', '/users/%6De', 'me'],
+  ['GET', '/users/me/', trailingSlashOnly('me')],
+  ['GET', '/users/ME', (flags) => (flags.caseSensitive ? 'user' : 'me')],
+  ['GET', '/USERS/me', caseInsensitiveOnly('me')],
+  ['GET', '/users/42', 'user'],
+  ['GET', '/users/42?x=1', 'user'],
+  ['GET', '/docs', 'docs'],
+  ['GET', '/docs?x=1', 'docs'],
+  ['GET', '/docs/intro', 'docs'],
+  ['GET', '/static/css/site.css', 'static'],
+  ['POST', '/a/b', 'post ab'],
+  ['POST', '/a/b?x=1', 'post ab'],
+  ['POST', '/A/B', caseInsensitiveOnly('post ab')],
+  ['POST', '/users/me', undefined],
+  ['PUT', '/a/b', undefined],
+  ['DELETE', '/users/me', undefined],
+  ['GET', '/nothing', undefined],
+];
+
+describe.each(CONFIGS)(
+  'RouteIndex on %s syntax, caseSensitive %s, ignoreTrailingSlash %s',
+  (syntax, caseSensitive, ignoreTrailingSlash) => {
+    const flags = { caseSensitive, ignoreTrailingSlash };
+    const index = buildIndex(syntax, flags, sampleRoutes(syntax));
+    const tree = withoutStaticMap(buildIndex(syntax, flags, sampleRoutes(syntax)));
+
+    it.each(SAMPLE_REQUESTS)('finds %s %s', (method, url, expected) => {
+      const value = typeof expected === 'function' ? expected(flags) : expected;
+      expect(routesOf(index.find(method, url))).toEqual(value === undefined ? undefined : [value]);
+      // The static-path map answers exactly what the tree does.
+      expect(routesOf(tree.find(method, url))).toEqual(routesOf(index.find(method, url)));
+    });
+
+    it('gives a static path and its encoded and query variants the same slot', () => {
+      const slot = index.find('GET', '/a/b');
+      expect(slot).toBeDefined();
+      for (const url of ['/a/b?x=1', '/a/%62', '/%61/b', '/a/b#top'])
+        expect(index.find('GET', url)).toBe(slot);
+      expect(index.find('GET', '/A/B') === slot).toBe(!caseSensitive);
+      expect(index.find('GET', '/a/b/') === slot).toBe(ignoreTrailingSlash);
+    });
+  },
+);
+
+describe('route order', () => {
+  const shadowed: Route[] = [
+    ['GET', '/users/:id', 'param'],
+    ['GET', '/users/me', 'me'],
+  ];
+
+  it.each<[Syntax, string]>([
+    ['express', 'param'],
+    ['fastify', 'me'],
+  ])(
+    'on %s, a parametric route registered before a static one it matches gives %s',
+    (syntax, expected) => {
+      for (const flags of FLAGS) {
+        const index = buildIndex(syntax, flags, shadowed);
+        for (const url of ['/users/me', '/users/me?x=1', '/users/%6De'])
+          expect(routesOf(index.find('GET', url))).toEqual([expected]);
+        expect(routesOf(index.find('GET', '/users/other'))).toEqual(['param']);
+      }
+    },
+  );
+
+  it.each(SYNTAXES)('on %s, a static route registered first wins', (syntax) => {
+    const index = buildIndex(syntax, FLAGS[0], [...shadowed].reverse());
+    expect(routesOf(index.find('GET', '/users/me'))).toEqual(['me']);
+    expect(routesOf(index.find('GET', '/users/other'))).toEqual(['param']);
+  });
+
+  it.each<[Syntax, string]>([
+    ['express', 'all'],
+    ['fastify', 'me'],
+  ])('on %s, an earlier ALL parametric route gives %s for GET', (syntax, expected) => {
+    const index = buildIndex(syntax, FLAGS[0], [
+      ['ALL', '/users/:id', 'all'],
+      ['GET', '/users/me', 'me'],
+    ]);
+    expect(routesOf(index.find('GET', '/users/me'))).toEqual([expected]);
+    expect(routesOf(index.find('POST', '/users/me'))).toEqual(['all']);
+  });
+
+  it('on express, an earlier parametric route of another method does not take a static path', () => {
+    const index = buildIndex('express', FLAGS[0], [
+      ['POST', '/users/:id', 'post param'],
+      ['GET', '/users/me', 'me'],
+    ]);
+    expect(routesOf(index.find('GET', '/users/me'))).toEqual(['me']);
+    expect(routesOf(index.find('POST', '/users/me'))).toEqual(['post param']);
+  });
+
+  it('on express, an earlier parametric route takes a static path deeper than its prefix', () => {
+    const index = buildIndex('express', FLAGS[0], [
+      ['GET', '/:section/me', 'section'],
+      ['GET', '/users/me', 'me'],
+      ['GET', '/users/you', 'you'],
+    ]);
+    expect(routesOf(index.find('GET', '/users/me'))).toEqual(['section']);
+    expect(routesOf(index.find('GET', '/users/you'))).toEqual(['you']);
+  });
+
+  it.each<[boolean, string]>([
+    [true, 'me'],
+    [false, 'param'],
+  ])(
+    'on express with caseSensitive %s, /Users/:id registered before /users/me gives %s',
+    (caseSensitive, expected) => {
+      const index = buildIndex('express', { caseSensitive, ignoreTrailingSlash: false }, [
+        ['GET', '/Users/:id', 'param'],
+        ['GET', '/users/me', 'me'],
+      ]);
+      expect(routesOf(index.find('GET', '/users/me'))).toEqual([expected]);
+    },
+  );
+});
+
+describe('HEAD', () => {
+  it.each(SYNTAXES)('falls back to GET on %s', (syntax) => {
+    const index = buildIndex(syntax, FLAGS[0], sampleRoutes(syntax));
+    for (const url of ['/a/b', '/a/b?x=1', '/a/%62', '/users/me', '/users/42', '/docs'])
+      expect(index.find('HEAD', url)).toBe(index.find('GET', url));
+    expect(index.find('HEAD', '/a/b')?.method).toBe('GET');
+    expect(index.find('HEAD', '/nothing')).toBeUndefined();
+  });
+
+  it.each<[Syntax, 'before' | 'after', string]>([
+    ['express', 'before', 'head'],
+    ['express', 'after', 'get'],
+    ['fastify', 'before', 'head'],
+    ['fastify', 'after', 'head'],
+  ])('on %s, a HEAD route registered %s GET gives %s', (syntax, when, expected) => {
+    const head: Route = ['HEAD', '/a/b', 'head'];
+    const get: Route = ['GET', '/a/b', 'get'];
+    const index = buildIndex(syntax, FLAGS[0], when === 'before' ? [head, get] : [get, head]);
+    expect(routesOf(index.find('HEAD', '/a/b'))).toEqual([expected]);
+    expect(routesOf(index.find('HEAD', '/a/b?x=1'))).toEqual([expected]);
+    expect(routesOf(index.find('GET', '/a/b'))).toEqual(['get']);
+  });
+
+  it('on express, GET through an earlier parametric route wins over a later HEAD route', () => {
+    const index = buildIndex('express', FLAGS[0], [
+      ['GET', '/users/:id', 'param'],
+      ['HEAD', '/users/me', 'head me'],
+    ]);
+    expect(routesOf(index.find('HEAD', '/users/me'))).toEqual(['param']);
+  });
+});
+
+describe('registrations', () => {
+  it.each(SYNTAXES)('keeps every route added at one pattern, in order, on %s', (syntax) => {
+    const index = buildIndex(syntax, FLAGS[0], [
+      ['GET', '/a/b', 'first'],
+      ['GET', '/a/b', 'second'],
+      ['GET', '/users/:id', 'user'],
+      ['GET', '/users/:name', 'named'],
+    ]);
+    expect(routesOf(index.find('GET', '/a/b'))).toEqual(['first', 'second']);
+    expect(routesOf(index.find('GET', '/users/1'))).toEqual(['user', 'named']);
+    expect(index.find('GET', '/a/b')?.siblings.get('GET')).toBe(index.find('GET', '/a/b'));
+  });
+});
+
+// Property tests: random route sets, random request paths.
+
+const METHODS = ['GET', 'POST', 'HEAD', 'ALL'] as const;
+const REQUEST_METHODS = ['GET', 'POST', 'HEAD', 'PUT'];
+
+type Token =
+  | { kind: 'static'; value: string }
+  | { kind: 'param' }
+  | { kind: 'wildcard' }
+  | { kind: 'optional'; value: string };
+
+const segment = fc.constantFrom('a', 'b', 'A', 'ab', 'Ab', 'users', 'me');
+const token: fc.Arbitrary<Token> = fc.oneof(
+  { weight: 5, arbitrary: segment.map((value): Token => ({ kind: 'static', value })) },
+  { weight: 2, arbitrary: fc.constant<Token>({ kind: 'param' }) },
+  { weight: 1, arbitrary: segment.map((value): Token => ({ kind: 'optional', value })) },
+);
+
+interface RouteSpec {
+  readonly method: (typeof METHODS)[number];
+  readonly tokens: Token[];
+  readonly trailingSlash: boolean;
+}
+
+const routeSpec: fc.Arbitrary<RouteSpec> = fc.record({
+  method: fc.constantFrom(...METHODS),
+  tokens: fc
+    .tuple(fc.array(token, { maxLength: 3 }), fc.boolean())
+    .map(([tokens, wildcard]) => (wildcard ? [...tokens, { kind: 'wildcard' } as Token] : tokens)),
+  trailingSlash: fc.boolean(),
+});
+
+/** One route path in the adapter's syntax; parameters are named by position. */
+function render(spec: RouteSpec, syntax: Syntax): string {
+  let path = '';
+  spec.tokens.forEach((t, i) => {
+    if (t.kind === 'static') path += `/${t.value}`;
+    else if (t.kind === 'param') path += `/:p${i}`;
+    else if (t.kind === 'wildcard') path += syntax === 'express' ? `/*w${i}` : '/*';
+    // fastify has no optional static segment; a plain one stands in.
+    else path += syntax === 'express' ? `{/${t.value}}` : `/${t.value}`;
+  });
+  const last = spec.tokens.at(-1);
+  if (spec.trailingSlash && last?.kind !== 'wildcard') path += '/';
+  return path === '' ? '/' : path;
+}
+
+const routeSet = fc.array(routeSpec, { minLength: 1, maxLength: 8 });
+const pathPiece = fc.constantFrom(
+  '/',
+  '/',
+  'a',
+  'b',
+  'A',
+  'ab',
+  'users',
+  'me',
+  '%62',
+  '%41',
+  '%2F',
+  ':',
+  ';',
+  '?',
+  '#',
+  'x=1',
+);
+const requestPath = fc.array(pathPiece, { maxLength: 8 }).map((pieces) => `/${pieces.join('')}`);
+const flags: fc.Arbitrary<Flags> = fc.constantFrom(...FLAGS);
+const syntax = fc.constantFrom(...SYNTAXES);
+
+function toRoutes(specs: readonly RouteSpec[], syntax: Syntax): Route[] {
+  return specs.map((spec, i) => [spec.method, render(spec, syntax), `r${i}`]);
+}
+
+/** Every registered path, as is and with a query, plus the random ones. */
+function requestsFor(routes: readonly Route[], random: readonly string[]): string[] {
+  return [...routes.flatMap(([, path]) => [path, `${path}?x=1`]), ...random];
+}
+
+const summary = (slot: RouteSlot<string> | undefined) =>
+  slot && { method: slot.method, order: slot.order, routes: slot.routes };
+
+describe('RouteIndex properties', () => {
+  it('answers every request exactly as the tree without the static-path map does', () => {
+    fc.assert(
+      fc.property(
+        syntax,
+        flags,
+        routeSet,
+        fc.array(requestPath, { maxLength: 20 }),
+        (syntax, flags, specs, random) => {
+          const routes = toRoutes(specs, syntax);
+          const index = buildIndex(syntax, flags, routes);
+          const tree = withoutStaticMap(buildIndex(syntax, flags, routes));
+          for (const url of requestsFor(routes, random))
+            for (const method of REQUEST_METHODS)
+              expect(summary(index.find(method, url))).toEqual(summary(tree.find(method, url)));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('ignores the query string', () => {
+    fc.assert(
+      fc.property(
+        syntax,
+        flags,
+        routeSet,
+        fc.array(requestPath, { maxLength: 10 }),
+        fc.array(pathPiece, { maxLength: 5 }),
+        (syntax, flags, specs, random, query) => {
+          const routes = toRoutes(specs, syntax);
+          const index = buildIndex(syntax, flags, routes);
+          const paths = requestsFor(routes, random).filter((url) => !/[?#]/.test(url));
+          for (const path of paths)
+            for (const method of REQUEST_METHODS)
+              expect(index.find(method, `${path}?${query.join('')}`)).toBe(
+                index.find(method, path),
+              );
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('gives the same answer however often and in whatever order it is asked', () => {
+    fc.assert(
+      fc.property(
+        syntax,
+        flags,
+        routeSet,
+        fc.array(requestPath, { maxLength: 20 }),
+        (syntax, flags, specs, random) => {
+          const index = buildIndex(syntax, flags, toRoutes(specs, syntax));
+          const requests = requestsFor(toRoutes(specs, syntax), random).flatMap((url) =>
+            REQUEST_METHODS.map((method): [string, string] => [method, url]),
+          );
+          const first = requests.map(([method, url]) => index.find(method, url));
+          for (let round = 0; round < 5; round++) {
+            for (const [method, url] of requests) index.find(method, url);
+          }
+          [...requests].reverse().forEach(([method, url], i) => {
+            expect(index.find(method, url)).toBe(first[requests.length - 1 - i]);
+          });
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
+  it('finds static routes as a reference lookup does', () => {
+    // Static routes only, so the reference is simple: cut the query or fragment,
+    // decode, then compare under the case and trailing-slash options; the first
+    // registered of two paths the router takes for the same one wins.
+    const staticSpec = fc.record({
+      method: fc.constantFrom('GET', 'POST'),
+      segments: fc.array(segment, { maxLength: 3 }),
+      trailingSlash: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(
+        syntax,
+        flags,
+        fc.array(staticSpec, { minLength: 1, maxLength: 8 }),
+        fc.array(requestPath, { maxLength: 20 }),
+        (syntax, flags, specs, random) => {
+          const routes: Route[] = specs.map(({ method, segments, trailingSlash }, i) => {
+            const path = `/${segments.join('/')}`;
+            return [method, trailingSlash && path !== '/' ? `${path}/` : path, `r${i}`];
+          });
+          const normalize = (path: string) => {
+            let normal = path.length > 1 && flags.ignoreTrailingSlash ? trimSlash(path) : path;
+            if (!flags.caseSensitive) normal = normal.toLowerCase();
+            return normal;
+          };
+          const reference = (method: string, url: string): string[] | undefined => {
+            const path = normalize(decodeURI(url.split(/[?#]/, 1)[0]));
+            const first = routes.find(([m, p]) => m === method && normalize(p) === path);
+            if (first === undefined) return undefined;
+            return routes.filter(([m, p]) => m === method && p === first[1]).map(([, , v]) => v);
+          };
+          const index = buildIndex(syntax, flags, routes);
+          for (const url of requestsFor(routes, random)) {
+            for (const method of ['GET', 'POST', 'PUT'])
+              expect(routesOf(index.find(method, url))).toEqual(reference(method, url));
+            expect(routesOf(index.find('HEAD', url))).toEqual(reference('GET', url));
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
+
+function trimSlash(path: string): string {
+  return path.endsWith('/') ? path.slice(0, -1) : path;
+}

@@ -1,0 +1,518 @@
+import { describe, expect, it } from '@jest/globals';
+import http, { type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
+import net from 'node:net';
+import {
+  pinOnResponse,
+  pinThroughPrototype,
+  type PinHeaders,
+} from '../../lib/request-path/header-pin.js';
+
+const ACAO = 'Access-Control-Allow-Origin';
+const A = 'https://a.test';
+const B = 'https://b.test';
+const HANDLER = 'https://handler.test';
+
+type WriteHead = (this: ServerResponse, ...args: unknown[]) => unknown;
+
+/** What the writeHead underneath the pin saw: the response's own headers and its arguments. */
+interface WriteHeadCall {
+  readonly headers: OutgoingHttpHeaders;
+  readonly args: unknown[];
+}
+
+const nodeWriteHead = http.ServerResponse.prototype.writeHead as WriteHead;
+
+/** A writeHead that records each call, then runs Node's (or `then`). */
+function recordingWriteHead(calls: WriteHeadCall[], then: WriteHead = nodeWriteHead): WriteHead {
+  return function (...args) {
+    calls.push({ headers: this.getHeaders(), args });
+    return then.apply(this, args);
+  };
+}
+
+function newResponse(): ServerResponse {
+  return new http.ServerResponse(new http.IncomingMessage(new net.Socket()));
+}
+
+/** An app's response prototype, as express gives one to every response of the app. */
+function appPrototype(calls: WriteHeadCall[], then?: WriteHead): ServerResponse {
+  const prototype = Object.create(http.ServerResponse.prototype) as ServerResponse;
+  prototype.writeHead = recordingWriteHead(calls, then) as ServerResponse['writeHead'];
+  return prototype;
+}
+
+function onPrototype(prototype: ServerResponse): ServerResponse {
+  return Object.setPrototypeOf(newResponse(), prototype) as ServerResponse;
+}
+
+interface Harness {
+  readonly response: ServerResponse;
+  readonly pin: PinHeaders;
+  /** The calls that reached the writeHead underneath the pin. */
+  readonly calls: WriteHeadCall[];
+}
+
+type Setup = (then?: WriteHead) => Harness;
+
+/** fastify's way: the response's own writeHead, captured when it is pinned. */
+const onResponse: Setup = (then) => {
+  const calls: WriteHeadCall[] = [];
+  const response = newResponse();
+  response.writeHead = recordingWriteHead(calls, then) as ServerResponse['writeHead'];
+  return { response, pin: pinOnResponse, calls };
+};
+
+/** express's way: a wrapper on the app's response prototype. */
+const throughPrototype: Setup = (then) => {
+  const calls: WriteHeadCall[] = [];
+  const prototype = appPrototype(calls, then);
+  return { response: onPrototype(prototype), pin: pinThroughPrototype(prototype), calls };
+};
+
+const SETUPS: Array<[string, Setup]> = [
+  ['pinOnResponse', onResponse],
+  ['pinThroughPrototype', throughPrototype],
+];
+
+/** The header lines Node wrote for the response's head, names lowercased. */
+function sentLines(response: ServerResponse): Array<[string, string]> {
+  const head = (response as unknown as { _header: unknown })._header;
+  if (typeof head !== 'string') throw new Error('writeHead did not write a head');
+  return head
+    .split('\r\n')
+    .slice(1)
+    .filter((line) => line !== '')
+    .map((line) => {
+      const colon = line.indexOf(':');
+      return [line.slice(0, colon).toLowerCase(), line.slice(colon + 1).trim()];
+    });
+}
+
+/** Every value sent for a header, one per line. */
+function sent(response: ServerResponse, name: string): string[] {
+  const lower = name.toLowerCase();
+  return sentLines(response)
+    .filter(([line]) => line === lower)
+    .map(([, value]) => value);
+}
+
+function statusLine(response: ServerResponse): string {
+  return (response as unknown as { _header: string })._header.split('\r\n')[0];
+}
+
+describe.each(SETUPS)('%s', (_name, setup) => {
+  describe('Access-Control-Allow-Origin', () => {
+    it.each<[string, string | string[]]>([
+      ['a value the handler set', HANDLER],
+      ['a list appended to the pinned value', [A, HANDLER]],
+    ])('sends the pinned value over %s', (_case, replacement) => {
+      const { response, pin, calls } = setup();
+      response.setHeader(ACAO, A);
+      pin(response, A, 'Origin');
+      response.setHeader(ACAO, replacement);
+      response.writeHead(200);
+      expect(sent(response, ACAO)).toEqual([A]);
+      expect(calls).toHaveLength(1);
+    });
+
+    it('adds none to a response without one', () => {
+      const { response, pin } = setup();
+      pin(response, A, 'Origin');
+      response.writeHead(200);
+      expect(sent(response, ACAO)).toEqual([]);
+      expect(sent(response, 'Vary')).toEqual(['Origin']);
+    });
+
+    it('adds none back when the handler removed it', () => {
+      const { response, pin } = setup();
+      response.setHeader(ACAO, A);
+      pin(response, A, 'Origin');
+      response.removeHeader(ACAO);
+      response.writeHead(200);
+      expect(sent(response, ACAO)).toEqual([]);
+    });
+
+    it("leaves the handler's value alone when the decision allows no origin", () => {
+      // A request without Origin: nothing is allowed, but the answer varies on Origin.
+      const { response, pin } = setup();
+      pin(response, undefined, 'Origin');
+      response.setHeader(ACAO, HANDLER);
+      response.setHeader('Vary', 'Accept');
+      response.writeHead(200);
+      expect(sent(response, ACAO)).toEqual([HANDLER]);
+      expect(sent(response, 'Vary')).toEqual(['Accept, Origin']);
+    });
+  });
+
+  describe('Vary', () => {
+    it.each<[string, string | string[] | null, string]>([
+      ['appends the pinned tokens to a Vary set after pinning', 'Accept', 'Accept, Origin'],
+      ['adds the pinned tokens when the handler removed Vary', null, 'Origin'],
+      ['keeps a Vary that already names Origin', 'Accept, Origin', 'Accept, Origin'],
+      ['keeps a Vary that names Origin in another case', 'Accept, origin', 'Accept, origin'],
+      ['keeps *', '*', '*'],
+      ['joins a Vary list into one line', ['Accept', 'Cookie'], 'Accept, Cookie, Origin'],
+    ])('%s', (_case, handlerVary, expected) => {
+      const { response, pin } = setup();
+      response.setHeader('Vary', 'Origin');
+      pin(response, A, 'Origin');
+      if (handlerVary === null) response.removeHeader('Vary');
+      else response.setHeader('Vary', handlerVary);
+      response.writeHead(200);
+      expect(sent(response, 'Vary')).toEqual([expected]);
+    });
+
+    it('appends several pinned tokens, each once', () => {
+      const { response, pin } = setup();
+      pin(response, A, 'Origin, Access-Control-Request-Method');
+      response.setHeader('Vary', 'Origin, Accept');
+      response.writeHead(200);
+      expect(sent(response, 'Vary')).toEqual(['Origin, Accept, Access-Control-Request-Method']);
+    });
+
+    it.each<[string, string | undefined, string[]]>([
+      ["leaves the handler's Vary alone", 'Accept', ['Accept']],
+      ['adds no Vary', undefined, []],
+    ])('%s when the decision has no Vary tokens', (_case, handlerVary, expected) => {
+      const { response, pin } = setup();
+      response.setHeader(ACAO, A);
+      pin(response, A, undefined);
+      if (handlerVary !== undefined) response.setHeader('Vary', handlerVary);
+      response.writeHead(200);
+      expect(sent(response, 'Vary')).toEqual(expected);
+      expect(sent(response, ACAO)).toEqual([A]);
+    });
+  });
+
+  describe.each<[string, (headers: unknown) => unknown[], string]>([
+    ['writeHead(status, headers)', (headers) => [200, headers], 'HTTP/1.1 200 OK'],
+    [
+      'writeHead(status, message, headers)',
+      (headers) => [200, 'Fine', headers],
+      'HTTP/1.1 200 Fine',
+    ],
+  ])('a header map passed as %s', (_shape, argsWith, expectedStatus) => {
+    const writeHead = (response: ServerResponse, headers: unknown) =>
+      (response.writeHead as unknown as WriteHead).apply(response, argsWith(headers));
+
+    it('gets the pinned values, and is what reaches writeHead', () => {
+      const { response, pin, calls } = setup();
+      pin(response, A, 'Origin');
+      const headers = { 'access-control-allow-origin': HANDLER, vary: 'Accept' };
+      writeHead(response, headers);
+      expect(headers).toEqual({ 'access-control-allow-origin': A, vary: 'Accept, Origin' });
+      expect(calls).toHaveLength(1);
+      expect(calls[0].args).toHaveLength(argsWith(headers).length);
+      expect(calls[0].args.at(-1)).toBe(headers);
+      expect(statusLine(response)).toBe(expectedStatus);
+      expect(sent(response, ACAO)).toEqual([A]);
+      expect(sent(response, 'Vary')).toEqual(['Accept, Origin']);
+    });
+
+    it('gets the pinned values under names in any case, without adding names', () => {
+      const { response, pin } = setup();
+      pin(response, A, 'Origin');
+      const headers = { 'Access-Control-Allow-Origin': HANDLER, Vary: 'Accept' };
+      writeHead(response, headers);
+      expect(headers).toEqual({ 'Access-Control-Allow-Origin': A, Vary: 'Accept, Origin' });
+      expect(sent(response, ACAO)).toEqual([A]);
+      expect(sent(response, 'Vary')).toEqual(['Accept, Origin']);
+    });
+
+    it('gets Vary when neither it nor the response has one, and the response gets none', () => {
+      const { response, pin, calls } = setup();
+      pin(response, A, 'Origin');
+      const headers = { 'content-type': 'text/plain' };
+      writeHead(response, headers);
+      expect(headers).toEqual({ 'content-type': 'text/plain', vary: 'Origin' });
+      // Node would otherwise merge two header sets: the response must not have been given a Vary.
+      expect(calls[0].headers).toEqual({});
+      expect(response.getHeader('Vary')).toBeUndefined();
+      expect(sent(response, 'Vary')).toEqual(['Origin']);
+    });
+
+    it("leaves the map's Vary out when the response has one, and appends to that", () => {
+      const { response, pin, calls } = setup();
+      pin(response, A, 'Origin');
+      response.setHeader('Vary', 'Accept');
+      const headers = { 'content-type': 'text/plain' };
+      writeHead(response, headers);
+      expect(headers).toEqual({ 'content-type': 'text/plain' });
+      expect(calls[0].headers.vary).toBe('Accept, Origin');
+      expect(sent(response, 'Vary')).toEqual(['Accept, Origin']);
+    });
+
+    it('puts the pinned value in both the map and the response when both have one', () => {
+      const { response, pin, calls } = setup();
+      response.setHeader(ACAO, HANDLER);
+      pin(response, A, 'Origin');
+      const headers = { [ACAO]: 'https://map.test' };
+      writeHead(response, headers);
+      expect(headers).toEqual({ [ACAO]: A, vary: 'Origin' });
+      expect(calls[0].headers['access-control-allow-origin']).toBe(A);
+      expect(sent(response, ACAO)).toEqual([A]);
+    });
+
+    it("keeps the map's Access-Control-Allow-Origin when the decision allows no origin", () => {
+      const { response, pin } = setup();
+      pin(response, undefined, 'Origin');
+      const headers = { 'access-control-allow-origin': HANDLER, vary: 'Accept' };
+      writeHead(response, headers);
+      expect(headers).toEqual({ 'access-control-allow-origin': HANDLER, vary: 'Accept, Origin' });
+      expect(sent(response, ACAO)).toEqual([HANDLER]);
+    });
+
+    it("keeps the pinned values in a raw header list, fixing a copy and never the caller's list", () => {
+      const { response, pin, calls } = setup();
+      pin(response, A, 'Origin');
+      const raw = [ACAO, HANDLER, 'Vary', 'Accept'];
+      writeHead(response, raw);
+      expect(raw).toEqual([ACAO, HANDLER, 'Vary', 'Accept']);
+      expect(calls[0].args.at(-1)).toEqual([ACAO, A, 'Vary', 'Accept, Origin']);
+      expect(sent(response, ACAO)).toEqual([A]);
+      expect(sent(response, 'Vary')).toEqual(['Accept, Origin']);
+    });
+
+    it('adds the pinned Vary to a raw header list that has none', () => {
+      const { response, pin } = setup();
+      pin(response, A, 'Origin');
+      writeHead(response, ['Content-Type', 'text/plain']);
+      expect(sent(response, 'Vary')).toEqual(['Origin']);
+    });
+  });
+
+  describe('a second decision for the same response', () => {
+    it('sends the last Access-Control-Allow-Origin and every Vary token', () => {
+      const { response, pin, calls } = setup();
+      response.setHeader(ACAO, A);
+      pin(response, A, 'Origin');
+      response.setHeader(ACAO, B);
+      pin(response, B, 'Cookie');
+      response.setHeader(ACAO, A);
+      response.writeHead(200);
+      expect(sent(response, ACAO)).toEqual([B]);
+      expect(sent(response, 'Vary')).toEqual(['Origin, Cookie']);
+      expect(calls).toHaveLength(1);
+    });
+
+    it('puts the last value into a header map too', () => {
+      const { response, pin } = setup();
+      pin(response, A, 'Origin');
+      pin(response, B, 'Origin');
+      const headers = { 'access-control-allow-origin': A };
+      response.writeHead(200, headers);
+      expect(headers).toEqual({ 'access-control-allow-origin': B, vary: 'Origin' });
+    });
+
+    it("sends the handler's value when the last decision allows no origin", () => {
+      const { response, pin } = setup();
+      response.setHeader(ACAO, A);
+      pin(response, A, 'Origin');
+      pin(response, undefined, 'Origin');
+      response.setHeader(ACAO, HANDLER);
+      response.writeHead(200);
+      expect(sent(response, ACAO)).toEqual([HANDLER]);
+    });
+
+    it('keeps the earlier Vary tokens when the last decision has none', () => {
+      const { response, pin } = setup();
+      pin(response, A, 'Origin');
+      pin(response, B, undefined);
+      response.writeHead(200);
+      expect(sent(response, 'Vary')).toEqual(['Origin']);
+    });
+
+    it('does not wrap writeHead again', () => {
+      const { response, pin, calls } = setup();
+      pin(response, A, 'Origin');
+      const wrapped = response.writeHead;
+      pin(response, B, 'Origin');
+      pin(response, A, 'Origin');
+      expect(response.writeHead).toBe(wrapped);
+      response.writeHead(200);
+      expect(calls).toHaveLength(1);
+    });
+  });
+
+  it("passes writeHead's arguments through", () => {
+    const { response, pin, calls } = setup();
+    pin(response, A, 'Origin');
+    const headers = { 'content-type': 'text/plain' };
+    response.writeHead(204, 'Nothing', headers);
+    expect(calls).toHaveLength(1);
+    expect(calls[0].args).toHaveLength(3);
+    expect(calls[0].args[0]).toBe(204);
+    expect(calls[0].args[1]).toBe('Nothing');
+    expect(calls[0].args[2]).toBe(headers);
+    expect(statusLine(response)).toBe('HTTP/1.1 204 Nothing');
+  });
+
+  it("passes writeHead's return value through", () => {
+    const returned = { returned: true };
+    const { response, pin, calls } = setup(() => returned);
+    pin(response, A, 'Origin');
+    expect(response.writeHead(200)).toBe(returned);
+    expect(calls).toHaveLength(1);
+  });
+
+  it("returns Node's writeHead result: the response, for chaining", () => {
+    const { response, pin } = setup();
+    pin(response, A, 'Origin');
+    expect(response.writeHead(200)).toBe(response);
+  });
+});
+
+describe('pinOnResponse only', () => {
+  it('leaves other responses alone', () => {
+    const calls: WriteHeadCall[] = [];
+    const pinned = newResponse();
+    const other = newResponse();
+    const otherWriteHead = recordingWriteHead(calls) as ServerResponse['writeHead'];
+    other.writeHead = otherWriteHead;
+    pinOnResponse(pinned, A, 'Origin');
+    other.setHeader(ACAO, HANDLER);
+    other.writeHead(200);
+    expect(other.writeHead).toBe(otherWriteHead);
+    expect(sent(other, ACAO)).toEqual([HANDLER]);
+    expect(sent(other, 'Vary')).toEqual([]);
+  });
+
+  it('runs the writeHead the response had when it was pinned', () => {
+    const calls: WriteHeadCall[] = [];
+    const response = newResponse();
+    response.writeHead = recordingWriteHead(calls) as ServerResponse['writeHead'];
+    pinOnResponse(response, A, 'Origin');
+    response.setHeader('Vary', 'Accept');
+    response.writeHead(200);
+    expect(calls).toHaveLength(1);
+    // The recording writeHead ran after the pinned values were put back.
+    expect(calls[0].headers.vary).toBe('Accept, Origin');
+  });
+});
+
+describe('pinThroughPrototype only', () => {
+  it('passes responses that are not pinned through untouched', () => {
+    const calls: WriteHeadCall[] = [];
+    const prototype = appPrototype(calls);
+    const pin = pinThroughPrototype(prototype);
+    const pinned = onPrototype(prototype);
+    const other = onPrototype(prototype);
+    pin(pinned, A, 'Origin');
+    other.setHeader(ACAO, HANDLER);
+    other.setHeader('Vary', 'Accept');
+    const before = other.getHeaders();
+    const headers = { 'access-control-allow-origin': 'https://map.test', vary: 'X-Map' };
+    other.writeHead(201, 'Made', headers);
+    expect(calls).toHaveLength(1);
+    expect(calls[0].args).toHaveLength(3);
+    expect(calls[0].args[0]).toBe(201);
+    expect(calls[0].args[1]).toBe('Made');
+    expect(calls[0].args[2]).toBe(headers);
+    expect(headers).toEqual({ 'access-control-allow-origin': 'https://map.test', vary: 'X-Map' });
+    expect(calls[0].headers).toEqual(before);
+    expect(sent(other, 'Vary')).toEqual(['X-Map']);
+  });
+
+  it('returns the same pin for a prototype, which it wraps once', () => {
+    const calls: WriteHeadCall[] = [];
+    const prototype = appPrototype(calls);
+    const recording = prototype.writeHead;
+    const first = pinThroughPrototype(prototype);
+    const wrapped = prototype.writeHead;
+    expect(wrapped).not.toBe(recording);
+    const second = pinThroughPrototype(prototype);
+    expect(second).toBe(first);
+    expect(prototype.writeHead).toBe(wrapped);
+
+    const response = onPrototype(prototype);
+    response.setHeader(ACAO, A);
+    second(response, A, 'Origin');
+    response.setHeader(ACAO, HANDLER);
+    response.writeHead(200);
+    expect(calls).toHaveLength(1);
+    expect(sent(response, ACAO)).toEqual([A]);
+  });
+
+  it('gives each prototype its own pin', () => {
+    const prototypeA = appPrototype([]);
+    const prototypeB = appPrototype([]);
+    expect(pinThroughPrototype(prototypeA)).not.toBe(pinThroughPrototype(prototypeB));
+  });
+
+  it('adds no property to the responses it pins', () => {
+    const prototype = appPrototype([]);
+    const pin = pinThroughPrototype(prototype);
+    const response = onPrototype(prototype);
+    const keys = Reflect.ownKeys(response);
+    pin(response, A, 'Origin');
+    pin(response, B, 'Origin');
+    expect(Reflect.ownKeys(response)).toEqual(keys);
+    response.writeHead(200);
+    expect(sent(response, 'Vary')).toEqual(['Origin']);
+  });
+
+  it('keeps the headers of a response another prototype took over', () => {
+    // An express sub-app gives the response its own prototype, without the wrapper.
+    const appCalls: WriteHeadCall[] = [];
+    const subAppCalls: WriteHeadCall[] = [];
+    const pin = pinThroughPrototype(appPrototype(appCalls));
+    const response = onPrototype(appPrototype(subAppCalls));
+    response.setHeader(ACAO, A);
+    pin(response, A, 'Origin');
+    response.setHeader(ACAO, HANDLER);
+    response.setHeader('Vary', 'Accept');
+    response.writeHead(200);
+    expect(appCalls).toHaveLength(0);
+    expect(subAppCalls).toHaveLength(1);
+    expect(sent(response, ACAO)).toEqual([A]);
+    expect(sent(response, 'Vary')).toEqual(['Accept, Origin']);
+  });
+
+  it('updates what a taken-over response keeps on a second decision', () => {
+    const subAppCalls: WriteHeadCall[] = [];
+    const pin = pinThroughPrototype(appPrototype([]));
+    const response = onPrototype(appPrototype(subAppCalls));
+    response.setHeader(ACAO, A);
+    pin(response, A, 'Origin');
+    pin(response, B, 'Cookie');
+    response.writeHead(200);
+    expect(subAppCalls).toHaveLength(1);
+    expect(sent(response, ACAO)).toEqual([B]);
+    expect(sent(response, 'Vary')).toEqual(['Origin, Cookie']);
+  });
+
+  it('moves an earlier record to the response when another wrapper comes between two decisions', () => {
+    // on-headers (morgan, compression, response-time) puts its own writeHead on the response.
+    const calls: WriteHeadCall[] = [];
+    const prototype = appPrototype(calls);
+    const pin = pinThroughPrototype(prototype);
+    const response = onPrototype(prototype);
+    response.setHeader(ACAO, '*');
+    pin(response, '*', undefined);
+    const inherited = response.writeHead as unknown as WriteHead;
+    response.writeHead = function (this: ServerResponse, ...args: unknown[]) {
+      return inherited.apply(this, args);
+    } as ServerResponse['writeHead'];
+    response.setHeader(ACAO, B);
+    response.setHeader('Access-Control-Allow-Credentials', 'true');
+    pin(response, B, 'Origin');
+    response.writeHead(200);
+    expect(calls).toHaveLength(1);
+    expect(sent(response, ACAO)).toEqual([B]);
+    expect(sent(response, 'Vary')).toEqual(['Origin']);
+  });
+});
+
+describe('writeHead(status, undefined or null, headers)', () => {
+  it.each([undefined, null])('finds the headers in the third argument after %s', (message) => {
+    const { response, pin } = onResponse();
+    response.setHeader(ACAO, A);
+    pin(response, A, 'Origin');
+    (response.writeHead as unknown as WriteHead).call(response, 200, message, {
+      vary: 'Accept',
+      'access-control-allow-origin': 'https://evil.test',
+    });
+    expect(sent(response, ACAO)).toEqual([A]);
+    expect(sent(response, 'Vary')).toEqual(['Accept, Origin']);
+  });
+});
