@@ -1,4 +1,5 @@
-import type { CompiledCorsPolicy, HeaderPair } from './compiled-policy.js';
+import type { CompiledCorsPolicy } from './compiled-policy.js';
+import type { HeaderPair } from './cors-decision.js';
 import {
   CorsConfigurationError,
   type CorsConfigurationWarning,

@@ -1,8 +1,6 @@
 import type { CorsPolicyOptions } from './cors-policy-options.interface.js';
-import type { ActualDecision } from './cors-decision.js';
+import type { ActualDecision, HeaderPair } from './cors-decision.js';
 import type { OriginMatcher } from './origin/origin-matcher.js';
-
-export type HeaderPair = readonly [name: string, value: string];
 
 /**
  * A validated policy with every header value it can send worked out in advance.

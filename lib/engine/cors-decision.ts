@@ -1,4 +1,5 @@
-import type { HeaderPair } from './compiled-policy.js';
+/** A response header a decision sets, name and value. */
+export type HeaderPair = readonly [name: string, value: string];
 
 /** What made a request fail the policy. */
 export type CorsRefusalReason = 'origin' | 'method' | 'headers' | 'private-network' | 'disabled';

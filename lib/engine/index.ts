@@ -2,7 +2,7 @@
  * The CORS engine: options in, compiled policies and decisions out. It knows
  * nothing of Nest, so it can be tested and benchmarked on its own.
  */
-export type { CompiledCorsPolicy, HeaderPair } from './compiled-policy.js';
+export type { CompiledCorsPolicy } from './compiled-policy.js';
 export {
   compileCorsPolicy,
   DEFAULT_POLICY_OPTIONS,
@@ -14,6 +14,7 @@ export {
   type CorsConfigurationWarning,
 } from './cors-configuration.error.js';
 export type {
+  HeaderPair,
   ActualDecision,
   CorsRefusal,
   CorsRefusalReason,
