@@ -104,7 +104,7 @@ export class CorsRequestHook {
       return done();
     }
     if (target.method === 'OPTIONS' && headers['access-control-request-method'] !== undefined) {
-      return handlePreflight(table, this.access, request, response, target, done);
+      return handlePreflight(table, this.access, request, headers, response, target, done);
     }
     const apply = ([route, decision, shared]: ResolvedActual) => {
       applyActualDecision(table.debug, this.access, route, decision, response);

@@ -107,18 +107,14 @@ function restorePinned(
   args: unknown[],
 ): void {
   const at = headerArgumentIndex(args);
-  let varyInArgument = false;
-  if (at >= 0) {
-    const given = args[at] as OutgoingHttpHeaders | unknown[];
-    if (Array.isArray(given)) {
-      // Node drops the response's own header of each name the list holds: fix a copy, never the caller's list.
-      const list = [...given];
-      varyInArgument = keepInHeaderList(list, allowOrigin, vary);
-      args[at] = list;
-    } else {
-      varyInArgument = keepInHeaderMap(given, allowOrigin, vary);
-    }
-  }
+  let given = at >= 0 ? (args[at] as OutgoingHttpHeaders | unknown[]) : undefined;
+  // Node drops the response's own header of each name a list holds: fix a copy, never the caller's list.
+  if (Array.isArray(given)) args[at] = given = [...given];
+  const varyInArgument =
+    given !== undefined &&
+    (Array.isArray(given)
+      ? keepInHeaderList(given, allowOrigin, vary)
+      : keepInHeaderMap(given, allowOrigin, vary));
   if (allowOrigin !== undefined && response.hasHeader(ALLOW_ORIGIN))
     response.setHeader(ALLOW_ORIGIN, allowOrigin);
   if (vary === undefined) return;
@@ -126,9 +122,8 @@ function restorePinned(
   if (current !== undefined) {
     if (current !== vary) response.setHeader(VARY, appendVary(current, vary));
   } else if (!varyInArgument) {
-    const given = at >= 0 ? args[at] : undefined;
     if (Array.isArray(given)) given.push('Vary', vary);
-    else if (given !== undefined) (given as OutgoingHttpHeaders)[VARY] = vary;
+    else if (given !== undefined) given[VARY] = vary;
     else response.setHeader(VARY, vary);
   }
 }

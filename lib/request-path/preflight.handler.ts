@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import { logRefusal } from '../cors.logger.js';
 import { describeRefusal, type PreflightDecision } from '../engine/index.js';
 import type { CorsPolicyTable } from '../policy-table/policy-table.js';
@@ -8,17 +9,19 @@ import { resolvePreflight, type RequestTarget, type Resolved } from './resolve-r
  * Answers a preflight before guards, interceptors, pipes and the app's
  * middleware see it: the decision's status and headers, or 403 with the reason
  * in plain text. With `preflightContinue` it sets the headers and passes the
- * request on to the app's own OPTIONS route instead.
+ * request on to the app's own OPTIONS route instead. `request` is the
+ * adapter's (origin functions get it); `headers` are the Node request's, which
+ * the hook has already read.
  */
 export function handlePreflight(
   table: CorsPolicyTable,
   access: HttpAccess,
   request: unknown,
+  headers: IncomingHttpHeaders,
   response: unknown,
   target: RequestTarget,
   continueRequest: () => void,
 ): void | Promise<void> {
-  const { headers } = access.nodeRequest(request);
   const preflight = {
     origin: headers.origin as string,
     method: headers['access-control-request-method'] as string,
