@@ -3,19 +3,35 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { Variant } from './bench-app.js';
 import { load, loadDistinctOrigins, WORKLOADS, type Workload } from './load.js';
 import { machineDescription, writeReport, type BenchResults } from './report.js';
-import { hasTaskset, rssAfterGc, startServer, stop, type Server } from './servers.js';
+import {
+  hasTaskset,
+  pause,
+  resume,
+  rssAfterGc,
+  startServer,
+  stop,
+  type Server,
+  type ServerOptions,
+} from './servers.js';
 
 /**
- * `npm run bench [-- --quick]`. Every app variant runs in its own process,
+ * `npm run bench [-- --quick]`. Every app variant runs in its own processes,
  * pinned to one core where taskset exists; the load comes from this process,
  * pinned to the other. Variants are measured in interleaved rounds
- * (A B C D, A B C D, ...) and compared by their medians.
+ * (A B C D, A B C D, ...) and compared by their medians. Each variant runs in
+ * several processes: two processes of the same app differ by up to 8% for
+ * their whole life (what the JIT made of it), more than the rounds of one
+ * process do.
  */
 
 const quick = process.argv.includes('--quick');
-const SECONDS = quick ? 1 : 1.5;
-const ROUNDS = quick ? 3 : 5;
-const DISTINCT_ORIGINS = quick ? 50_000 : 200_000;
+// autocannon counts whole seconds.
+const SECONDS = 1;
+const ROUNDS = 2;
+// --quick measures without warming up: of two rounds the median keeps the faster, warm one.
+const WARM_UP_SECONDS = quick ? 0 : 1;
+const PROCESSES = quick ? 1 : 3;
+const DISTINCT_ORIGINS = quick ? 10_000 : 200_000;
 const ADAPTERS = ['express', 'fastify'] as const;
 const VARIANTS: readonly Variant[] = ['none', 'enable-cors', 'library', 'library-overrides'];
 /** Measured for actual allowed requests only: the floor any CORS layer pays for its headers. */
@@ -24,21 +40,61 @@ const REFERENCE: Variant = 'headers-only';
 const median = (values: number[]) =>
   [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
-/** Medians of requests/second per variant, measured in interleaved rounds. */
+type Processes = ReadonlyMap<string, readonly Server[]>;
+
+async function startProcesses(
+  adapter: string,
+  variant: Variant,
+  routes: number,
+  options?: ServerOptions,
+): Promise<Server[]> {
+  return Promise.all(
+    Array.from({ length: PROCESSES }, () => startServer(adapter, variant, routes, options)),
+  );
+}
+
+/** Starts every named variant's processes side by side; the Map keeps the order given. */
+async function startAll(
+  adapter: string,
+  specs: ReadonlyArray<readonly [string, Variant, number, ServerOptions?]>,
+): Promise<Processes> {
+  const started = await Promise.all(
+    specs.map(
+      async ([name, variant, routes, options]) =>
+        [name, await startProcesses(adapter, variant, routes, options)] as const,
+    ),
+  );
+  return new Map(started);
+}
+
+const stopAll = (processes: Processes) => Promise.all([...processes.values()].flat().map(stop));
+
+/** Medians of requests/second per variant over all its processes, measured in interleaved rounds. */
 async function compare(
-  servers: ReadonlyMap<string, Server>,
+  processes: Processes,
   workload: Workload,
   path: string,
-  warmUpSeconds = 1,
+  warmUpSeconds: number,
 ): Promise<Record<string, number>> {
   const samples = new Map<string, number[]>();
-  for (const server of servers.values()) await load(server.url + path, workload, warmUpSeconds);
+  const all = [...processes.values()].flat();
+  all.forEach(pause);
+  /** Only the server being measured runs. */
+  const measure = async (server: Server, seconds: number) => {
+    resume(server);
+    const result = await load(server.url + path, workload, seconds);
+    pause(server);
+    return result;
+  };
+  if (warmUpSeconds > 0) for (const server of all) await measure(server, warmUpSeconds);
   for (let round = 0; round < ROUNDS; round++) {
-    for (const [name, server] of servers) {
-      const result = await load(server.url + path, workload, SECONDS);
-      if (result.errors > 0)
-        throw new Error(`${name}: ${result.errors} errors under ${workload.name}`);
-      samples.set(name, [...(samples.get(name) ?? []), result.requestsPerSecond]);
+    for (let instance = 0; instance < PROCESSES; instance++) {
+      for (const [name, servers] of processes) {
+        const result = await measure(servers[instance], SECONDS);
+        if (result.errors > 0)
+          throw new Error(`${name}: ${result.errors} errors under ${workload.name}`);
+        samples.set(name, [...(samples.get(name) ?? []), result.requestsPerSecond]);
+      }
     }
   }
   return Object.fromEntries([...samples].map(([name, values]) => [name, median(values)]));
@@ -50,7 +106,7 @@ async function rssGrowth(
   variant: Variant,
 ): Promise<BenchResults['memory'][string]> {
   const server = await startServer(adapter, variant, 20);
-  await loadDistinctOrigins(`${server.url}/bench/items`, 20_000);
+  await loadDistinctOrigins(`${server.url}/bench/items`, DISTINCT_ORIGINS / 10);
   const rssBefore = await rssAfterGc(server);
   const run = await loadDistinctOrigins(`${server.url}/bench/items`, DISTINCT_ORIGINS);
   const rssAfter = await rssAfterGc(server);
@@ -71,30 +127,42 @@ async function main() {
   };
 
   for (const adapter of ADAPTERS) {
-    const servers = new Map<string, Server>();
-    for (const variant of [...VARIANTS, REFERENCE]) {
-      servers.set(variant, await startServer(adapter, variant, 20));
-    }
-    const withoutReference = new Map([...servers].filter(([name]) => name !== REFERENCE));
+    const processes = await startAll(
+      adapter,
+      [...VARIANTS, REFERENCE].map((variant) => [variant, variant, 20] as const),
+    );
+    const withoutReference = new Map([...processes].filter(([name]) => name !== REFERENCE));
     for (const workload of WORKLOADS) {
       process.stdout.write(`${adapter}: ${workload.name}\n`);
-      const measured = workload === WORKLOADS[0] ? servers : withoutReference;
-      const medians = await compare(measured, workload, '/bench/items');
+      const measured = workload === WORKLOADS[0] ? processes : withoutReference;
+      const medians = await compare(measured, workload, '/bench/items', WARM_UP_SECONDS);
       (results.throughput[adapter] ??= {})[workload.name] = medians;
     }
-    await Promise.all([...servers.values()].map(stop));
+    await stopAll(processes);
 
     process.stdout.write(`${adapter}: preflight with 20 and 10,000 other routes\n`);
-    const scaling = new Map([
-      ['20 routes', await startServer(adapter, 'library', 20)],
-      ['10,000 routes', await startServer(adapter, 'library', 10_000)],
+    const scaling = await startAll(adapter, [
+      ['20 routes', 'library', 20],
+      ['10,000 routes', 'library', 10_000],
       // The same app without CORS (its OPTIONS requests get 404s): what the route count costs the framework.
-      ['no CORS, 20 routes', await startServer(adapter, 'none', 20)],
-      ['no CORS, 10,000 routes', await startServer(adapter, 'none', 10_000)],
+      ['no CORS, 20 routes', 'none', 20],
+      ['no CORS, 10,000 routes', 'none', 10_000],
+      // Without Node's nextTick cliff, which a bootstrap this large sets off in any app (tick-shape.ts).
+      ...(quick
+        ? []
+        : ([
+            ['20 routes, nextTick kept', 'library', 20, { keepTickShape: true }],
+            ['10,000 routes, nextTick kept', 'library', 10_000, { keepTickShape: true }],
+          ] as const)),
     ]);
     // Longer warm-up: 10,000 routes leave much bootstrap garbage for the first GCs.
-    results.scaling[adapter] = await compare(scaling, WORKLOADS[1], '/bench/items', 3);
-    await Promise.all([...scaling.values()].map(stop));
+    results.scaling[adapter] = await compare(
+      scaling,
+      WORKLOADS[1],
+      '/bench/items',
+      2 * WARM_UP_SECONDS,
+    );
+    await stopAll(scaling);
 
     process.stdout.write(`${adapter}: RSS over ${DISTINCT_ORIGINS} distinct origins\n`);
     results.memory[adapter] = await rssGrowth(adapter, 'library-dynamic');
@@ -122,6 +190,7 @@ function machine(pinned: boolean, seconds: number): BenchResults['machine'] {
     ...machineDescription(),
     pinned,
     seconds,
+    processesPerVariant: PROCESSES,
     rounds: ROUNDS,
     secondsPerSample: SECONDS,
   };

@@ -1,9 +1,14 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import {
+  execFileSync,
+  spawn,
+  type ChildProcess,
+  type SpawnOptionsWithStdioTuple,
+} from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import type { Variant } from './bench-app.js';
 
-/** Pins this process (the load) to core 0, where taskset exists; servers go to core 1. */
+/** Pins this process (the load) to core 0, where taskset exists; servers run on core 1. */
 export const hasTaskset = (() => {
   try {
     execFileSync('taskset', ['-pc', '0', String(process.pid)], { stdio: 'ignore' });
@@ -18,10 +23,16 @@ export interface Server {
   readonly process: ChildProcess;
 }
 
+export interface ServerOptions {
+  /** Keep Node's nextTick monomorphic however large the bootstrap (see tick-shape.ts). */
+  readonly keepTickShape?: boolean;
+}
+
 export async function startServer(
   adapter: string,
   variant: Variant,
   routes: number,
+  { keepTickShape = false }: ServerOptions = {},
 ): Promise<Server> {
   const args = [
     '--expose-gc',
@@ -30,20 +41,39 @@ export async function startServer(
     variant,
     String(routes),
   ];
+  const options: SpawnOptionsWithStdioTuple<'ignore', 'pipe', 'inherit'> = {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, KEEP_TICK_SHAPE: keepTickShape ? '1' : '' },
+  };
+  // Started on both cores, so that servers start side by side; pinned to core 1 once ready.
   const child = hasTaskset
-    ? spawn('taskset', ['-c', '1', process.execPath, ...args], {
-        stdio: ['ignore', 'pipe', 'inherit'],
-      })
-    : spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    ? spawn('taskset', ['-c', '0,1', process.execPath, ...args], options)
+    : spawn(process.execPath, args, options);
   const lines = createInterface({ input: child.stdout! });
   for await (const line of lines) {
     const match = /^ready (\d+)$/.exec(line);
-    if (match) return { url: `http://127.0.0.1:${match[1]}`, process: child };
+    if (!match) continue;
+    if (hasTaskset) execFileSync('taskset', ['-apc', '1', String(child.pid)], { stdio: 'ignore' });
+    return { url: `http://127.0.0.1:${match[1]}`, process: child };
   }
   throw new Error(`${adapter}/${variant} exited before it was ready`);
 }
 
+/**
+ * Freezes a server between its measurements. Every server shares core 1, and
+ * an idle Node process still collects garbage there (V8's memory reducer runs
+ * full GCs once allocation stops), which the server being measured would pay.
+ */
+export function pause(server: Server): void {
+  server.process.kill('SIGSTOP');
+}
+
+export function resume(server: Server): void {
+  server.process.kill('SIGCONT');
+}
+
 export async function stop(server: Server): Promise<void> {
+  resume(server);
   server.process.kill();
   await once(server.process, 'exit');
 }
