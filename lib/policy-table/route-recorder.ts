@@ -134,10 +134,10 @@ export class RouteRecorder<R> {
     this.restore.push(() => (hadOwn ? (target[name] = original) : delete target[name]));
   }
 
-  /** Stops recording, puts the adapter back as it was and returns the routes in registration order. */
+  /** Stops recording, puts the adapter back as it was and hands over the routes in registration order. */
   stop(): readonly RecordedRoute<R>[] {
     for (const undo of this.restore.splice(0)) undo();
-    return this.recorded;
+    return this.recorded.splice(0);
   }
 
   private tagControllerMethods(): void {
