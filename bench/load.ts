@@ -40,9 +40,10 @@ export async function load(url: string, workload: Workload, seconds: number): Pr
   return summarize(result);
 }
 
-/** Sends `count` requests, each with an Origin never seen before (for the memory run). */
+let nextOrigin = 0;
+
+/** Sends `count` requests, each with an Origin this process has not sent before (for the memory run). */
 export async function loadDistinctOrigins(url: string, count: number): Promise<LoadResult> {
-  let next = 0;
   const result = await autocannon({
     url,
     connections: CONNECTIONS,
@@ -51,7 +52,7 @@ export async function loadDistinctOrigins(url: string, count: number): Promise<L
       {
         setupRequest: (request) => ({
           ...request,
-          headers: { ...request.headers, origin: `https://user${next++}.example.com` },
+          headers: { ...request.headers, origin: `https://user${nextOrigin++}.example.com` },
         }),
       },
     ],
