@@ -19,9 +19,8 @@ import {
  * pinned to one core where taskset exists; the load comes from this process,
  * pinned to the other. Variants are measured in interleaved rounds
  * (A B C D, A B C D, ...) and compared by their medians. Each variant runs in
- * several processes: two processes of the same app differ by up to 8% for
- * their whole life (what the JIT made of it), more than the rounds of one
- * process do.
+ * several processes: two processes of the same app measured 8% apart over the
+ * same rounds, so one process is one draw.
  */
 
 const quick = process.argv.includes('--quick');

@@ -1,10 +1,9 @@
 import type { CompiledCorsPolicy } from './compiled-policy.js';
-import type { HeaderPair } from './cors-decision.js';
 import {
   CorsConfigurationError,
   type CorsConfigurationWarning,
 } from './cors-configuration.error.js';
-import { allowedActual } from './cors-decision.js';
+import { allowedActual, type ActualDecision, type HeaderPair } from './cors-decision.js';
 import type { CorsPolicyOptions } from './cors-policy-options.interface.js';
 import { isToken, normalizeMethod, splitList } from './headers/http-token.js';
 import { VARY_ACTUAL } from './headers/vary.js';
@@ -281,14 +280,12 @@ export function compileCorsPolicy(input: CorsPolicyOptions = {}): CompiledPolicy
       matcher.kind === 'list'
         ? [...matcher.exact].map((origin) => [
             origin,
-            Object.freeze(allowedActual(origin, actualHeaders, VARY_ACTUAL)),
+            sharedAnswer(origin, actualHeaders, VARY_ACTUAL),
           ])
         : [],
     ),
     anyOriginAnswer:
-      matcher.kind === 'any'
-        ? Object.freeze(allowedActual('*', actualHeaders, undefined))
-        : undefined,
+      matcher.kind === 'any' ? sharedAnswer('*', actualHeaders, undefined) : undefined,
     notCorsAnswer: Object.freeze({
       outcome: 'not-cors',
       vary: matcher.kind === 'none' || matcher.kind === 'any' ? undefined : VARY_ACTUAL,
@@ -296,6 +293,17 @@ export function compileCorsPolicy(input: CorsPolicyOptions = {}): CompiledPolicy
     preflightHeaders: Object.freeze(preflightHeaders),
   };
   return { policy: Object.freeze(policy), warnings };
+}
+
+/** An allowed answer every request with that origin gets: frozen, header list included. */
+function sharedAnswer(
+  allowOrigin: string,
+  otherHeaders: readonly HeaderPair[],
+  vary: string | undefined,
+): ActualDecision {
+  const answer = allowedActual(allowOrigin, otherHeaders, vary);
+  if (answer.outcome === 'allowed') Object.freeze(answer.headers);
+  return Object.freeze(answer);
 }
 
 function stripUndefined(options: CorsPolicyOptions): CorsPolicyOptions {

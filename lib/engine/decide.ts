@@ -1,9 +1,9 @@
 import type { CompiledCorsPolicy } from './compiled-policy.js';
-import type { HeaderPair } from './cors-decision.js';
 import {
   allowedActual,
   type ActualDecision,
   type CorsRefusal,
+  type HeaderPair,
   type PreflightDecision,
 } from './cors-decision.js';
 import { parseHeaderList } from './headers/header-list.js';

@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import {
   compileCorsPolicy,
   CorsConfigurationError,
+  type CompiledCorsPolicy,
   type CorsConfigurationProblem,
   type CorsPolicyOptions,
 } from '../../lib/engine/index.js';
@@ -394,6 +395,25 @@ describe('compileCorsPolicy accepts', () => {
     expect(Object.isFrozen(policy.options)).toBe(true);
     expect(warnings).toEqual([]);
   });
+
+  it.each([
+    [
+      'an exact origin',
+      { origin: [APP], credentials: true },
+      (p: CompiledCorsPolicy) => p.exactOriginAnswers.get(APP),
+    ],
+    ["'*'", { origin: '*' }, (p: CompiledCorsPolicy) => p.anyOriginAnswer],
+  ] as const)(
+    'freezes the answer every request for %s shares, header list included',
+    (_label, options, answerOf) => {
+      const answer = answerOf(compileCorsPolicy(options).policy);
+      if (answer?.outcome !== 'allowed')
+        throw new Error(`no allowed answer: ${JSON.stringify(answer)}`);
+      expect(Object.isFrozen(answer)).toBe(true);
+      expect(answer.headers.length).toBeGreaterThan(0);
+      expect(Object.isFrozen(answer.headers)).toBe(true);
+    },
+  );
 
   it('applies the defaults of app.enableCors()', () => {
     const { policy } = compileCorsPolicy();
