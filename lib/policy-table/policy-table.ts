@@ -46,7 +46,7 @@ const NONE: readonly RoutePolicy[] = [];
  * routed at that path: lookups, nothing compiled or merged per request.
  */
 export class CorsPolicyTable {
-  private readonly uniformMethods = new WeakMap<object, RoutedMethods | null>();
+  private readonly methodsByPath = new WeakMap<object, PathMethods>();
   /** `[global]`, made once. */
   readonly globalAlone: readonly RoutePolicy[];
 
@@ -89,31 +89,65 @@ export class CorsPolicyTable {
     host: string | undefined,
     origin: string,
   ): RoutedMethods {
-    const uniform = this.uniform(slot.siblings);
-    if (uniform !== null) return uniform;
-    const methods: string[] = [];
-    for (const [method, sibling] of slot.siblings) {
-      const allows = this.candidates(sibling, host).some(({ policy }) =>
-        allowsCheaply(policy, origin),
-      );
-      if (allows) methods.push(method);
+    const answers = this.pathMethods(slot.siblings);
+    if (answers.uniform !== null) return answers.uniform;
+    const { methods, slots, byAllowing } = answers;
+    const allows = (at: number) => anyAllows(this.candidates(slots[at], host), origin);
+    if (byAllowing === undefined) return methodsOf(methods.filter((_, at) => allows(at)));
+    // Bit i stands for the path's i-th method: the same methods allowing give
+    // the same answer, so each answer is made (and joined) once.
+    let allowing = 0;
+    for (let at = 0; at < slots.length; at++) if (allows(at)) allowing |= 1 << at;
+    let answer = byAllowing.get(allowing);
+    if (answer === undefined) {
+      answer = methodsOf(methods.filter((_, at) => (allowing & (1 << at)) !== 0));
+      if (byAllowing.size < MAX_ANSWERS_PER_PATH) byAllowing.set(allowing, answer);
     }
-    return methodsOf(methods);
+    return answer;
   }
 
-  /** When all routes at a path share one policy and no host, the answer never changes. */
-  private uniform(siblings: Map<string, RouteSlot<RouteEntry>>): RoutedMethods | null {
-    let methods = this.uniformMethods.get(siblings);
-    if (methods === undefined) {
-      const entries = [...siblings.values()].flatMap((slot) => slot.routes);
+  private pathMethods(siblings: Map<string, RouteSlot<RouteEntry>>): PathMethods {
+    let answers = this.methodsByPath.get(siblings);
+    if (answers === undefined) {
+      const methods = [...siblings.keys()];
+      const slots = [...siblings.values()];
+      const entries = slots.flatMap((slot) => slot.routes);
       const shared = entries.every(
         (entry) => entry.host === undefined && entry.route.policy === entries[0].route.policy,
       );
-      methods = shared ? methodsOf([...siblings.keys()]) : null;
-      this.uniformMethods.set(siblings, methods);
+      answers = {
+        methods,
+        slots,
+        uniform: shared ? methodsOf(methods) : null,
+        byAllowing: methods.length <= MAX_METHODS_AS_BITS ? new Map() : undefined,
+      };
+      this.methodsByPath.set(siblings, answers);
     }
-    return methods;
+    return answers;
   }
+}
+
+/**
+ * The Allow-Methods answers of one path. When all its routes share one policy
+ * and no host, the answer never changes; otherwise it depends only on which of
+ * its methods allow the origin.
+ */
+interface PathMethods {
+  readonly methods: readonly string[];
+  /** Each method's slot, in the same order. */
+  readonly slots: readonly RouteSlot<RouteEntry>[];
+  readonly uniform: RoutedMethods | null;
+  /** Keyed by the allowing methods as bits; undefined when the path has too many methods for that. */
+  readonly byAllowing: Map<number, RoutedMethods> | undefined;
+}
+
+const MAX_METHODS_AS_BITS = 31;
+/** Far more method combinations than a path sees; past it, answers are made per request. */
+const MAX_ANSWERS_PER_PATH = 64;
+
+function anyAllows(routes: readonly RoutePolicy[], origin: string): boolean {
+  for (const { policy } of routes) if (allowsCheaply(policy, origin)) return true;
+  return false;
 }
 
 /** An origin check without calling user code: an origin function counts as allowing. */

@@ -1,0 +1,98 @@
+import { describe, expect, it } from '@jest/globals';
+import { compileCorsPolicy, type CorsPolicyOptions } from '../../lib/engine/index.js';
+import { CorsPolicyTable, type RouteEntry } from '../../lib/policy-table/policy-table.js';
+import { RouteIndex } from '../../lib/policy-table/route-index.js';
+
+const PATH = '/things';
+
+function entry(options: CorsPolicyOptions, location: string): RouteEntry {
+  const route = { policy: compileCorsPolicy(options).policy, location, sources: {} };
+  return { route, host: undefined, hostKey: '', alone: [route] };
+}
+
+/** A table with one route per method at PATH, each with its own allowed origins. */
+function tableOf(routes: ReadonlyArray<readonly [method: string, origins: string[]]>) {
+  const index = new RouteIndex<RouteEntry>({
+    syntax: 'express',
+    caseSensitive: false,
+    ignoreTrailingSlash: true,
+    ignoreDuplicateSlashes: false,
+    maxParamLength: 100,
+  });
+  for (const [method, origins] of routes)
+    index.add(method, PATH, entry({ origin: origins }, method));
+  index.seal();
+  return new CorsPolicyTable(entry({}, 'global').route, index, [], false);
+}
+
+function allowMethods(table: CorsPolicyTable, origin: string, method: string) {
+  const slot = table.findSlot(method, PATH)!;
+  return table.routedMethods(slot, undefined, origin);
+}
+
+/** The answers the table keeps for PATH, by allowing methods. */
+function keptAnswers(table: CorsPolicyTable): Map<number, unknown> | undefined {
+  const { methodsByPath } = table as unknown as { methodsByPath: unknown };
+  if (!(methodsByPath instanceof WeakMap))
+    throw new Error('CorsPolicyTable no longer has methodsByPath');
+  const siblings = table.findSlot('GET', PATH)?.siblings ?? table.findSlot('M0', PATH)!.siblings;
+  return (methodsByPath.get(siblings) as { byAllowing?: Map<number, unknown> }).byAllowing;
+}
+
+const A = 'https://a.example';
+const B = 'https://b.example';
+
+describe('CorsPolicyTable.routedMethods', () => {
+  it('lists, for each origin, the methods at the path whose policies allow it', () => {
+    const table = tableOf([
+      ['GET', [A]],
+      ['PUT', [A]],
+      ['PATCH', [A, B]],
+      ['DELETE', [B]],
+    ]);
+    // Interleaved, so that an answer kept for one origin is never handed to another.
+    for (let round = 0; round < 3; round++) {
+      expect(allowMethods(table, A, 'PUT').header('PUT')).toBe('GET,PUT,PATCH');
+      expect(allowMethods(table, B, 'DELETE').header('DELETE')).toBe('PATCH,DELETE');
+      expect(allowMethods(table, 'https://c.example', 'GET').header('GET')).toBe('');
+    }
+    expect(allowMethods(table, B, 'PATCH').has('PUT')).toBe(false);
+    expect(allowMethods(table, A, 'PATCH').has('PUT')).toBe(true);
+  });
+
+  it('makes each answer once: the same allowing methods get the same answer object', () => {
+    const table = tableOf([
+      ['GET', [A]],
+      ['DELETE', [B]],
+    ]);
+    const first = allowMethods(table, A, 'GET');
+    expect(allowMethods(table, B, 'DELETE')).not.toBe(first);
+    expect(allowMethods(table, A, 'DELETE')).toBe(first);
+  });
+
+  it('answers every combination correctly past the cap on kept answers, and keeps no more than it', () => {
+    // Origin k is allowed by method i exactly when bit i of k is set: 128 combinations.
+    const methods = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'SEARCH', 'LOCK'];
+    const originOf = (k: number) => `https://user${k}.example`;
+    const ks = Array.from({ length: 128 }, (_, k) => k);
+    const table = tableOf(
+      methods.map((method, i) => [method, ks.filter((k) => k & (1 << i)).map(originOf)] as const),
+    );
+    for (const k of ks) {
+      const expected = methods.filter((_, i) => k & (1 << i)).join(',');
+      expect(allowMethods(table, originOf(k), 'GET').header('GET')).toBe(expected);
+    }
+    expect(keptAnswers(table)!.size).toBe(64);
+  });
+
+  it('answers a path with more methods than fit in its bit set without keeping answers', () => {
+    const methods = Array.from({ length: 40 }, (_, i) => `M${i}`);
+    const table = tableOf(methods.map((method, i) => [method, i % 2 === 0 ? [A] : [B]] as const));
+    const even = methods.filter((_, i) => i % 2 === 0).join(',');
+    const odd = methods.filter((_, i) => i % 2 === 1).join(',');
+    expect(allowMethods(table, A, 'M0').header('M0')).toBe(even);
+    expect(allowMethods(table, B, 'M1').header('M1')).toBe(odd);
+    expect(allowMethods(table, A, 'M39').has('M39')).toBe(false);
+    expect(keptAnswers(table)).toBeUndefined();
+  });
+});
