@@ -26,7 +26,11 @@ export interface HttpAccess {
   getHeader(response: unknown, name: string): unknown;
   setHeader(response: unknown, name: string, value: string): void;
   removeHeader(response: unknown, name: string): void;
-  /** Ends the response: empty, or with a short plain-text body. */
+  /**
+   * Ends the response: empty, or with a short plain-text body. An empty one is
+   * framed by Node (and fastify): `Content-Length: 0` on a 200, none on a 204,
+   * which must not carry one (RFC 9110, section 8.6).
+   */
   send(response: unknown, status: number, body?: string): void;
   /** The Node response underneath. */
   nodeResponse(response: unknown): ServerResponse;
@@ -54,14 +58,10 @@ const expressAccess: HttpAccess = {
   send(response, status, body) {
     const res = response as NodeResponse;
     res.statusCode = status;
-    if (body === undefined) {
-      res.setHeader('Content-Length', '0');
-      res.end();
-    } else {
-      res.setHeader('Content-Type', PLAIN_TEXT);
-      res.setHeader('Content-Length', String(Buffer.byteLength(body)));
-      res.end(body);
-    }
+    if (body === undefined) return res.end();
+    res.setHeader('Content-Type', PLAIN_TEXT);
+    res.setHeader('Content-Length', String(Buffer.byteLength(body)));
+    res.end(body);
   },
 };
 
@@ -84,7 +84,7 @@ const fastifyAccess: HttpAccess = {
   removeHeader: (response, name) => void (response as FastifyReply).removeHeader(name),
   send(response, status, body) {
     const reply = (response as FastifyReply).code(status);
-    if (body === undefined) reply.header('Content-Length', '0').send();
+    if (body === undefined) reply.send();
     else reply.type(PLAIN_TEXT).send(body);
   },
 };

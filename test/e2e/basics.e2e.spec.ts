@@ -18,12 +18,21 @@ class ItemsController {
   }
 }
 
+@Controller('legacy')
+@Cors({ origin: ['https://app.example.com'], optionsSuccessStatus: 200 })
+class LegacyController {
+  @Put()
+  replace() {
+    return { ok: true };
+  }
+}
+
 describe.each(ADAPTERS)('basics on %s', (adapter) => {
   let app: INestApplication;
   beforeAll(async () => {
     app = await createApp(adapter, {
       imports: [CorsModule.forRoot({ origin: ['https://app.example.com'] })],
-      controllers: [ItemsController],
+      controllers: [ItemsController, LegacyController],
     });
   });
   afterAll(() => app.close());
@@ -48,6 +57,20 @@ describe.each(ADAPTERS)('basics on %s', (adapter) => {
     expect(res.headers['access-control-allow-credentials']).toBe('true');
     expect(res.headers['access-control-allow-methods']).toBe('PUT');
     expect(res.headers['access-control-allow-headers']).toBe('content-type,x-trace');
+    // RFC 9110, section 8.6: a 204 must not carry Content-Length.
+    expect(res.headers['content-length']).toBeUndefined();
+    expect(res.text).toBe('');
+  });
+
+  it('frames an allowed preflight answered with 200 as an empty body', async () => {
+    const res = await request(app.getHttpServer())
+      .options('/legacy')
+      .set('Origin', 'https://app.example.com')
+      .set('Access-Control-Request-Method', 'PUT');
+    expect(res.status).toBe(200);
+    expect(res.headers['access-control-allow-origin']).toBe('https://app.example.com');
+    expect(res.headers['content-length']).toBe('0');
+    expect(res.text).toBe('');
   });
 
   it('refuses a preflight from another origin with 403', async () => {
@@ -58,5 +81,7 @@ describe.each(ADAPTERS)('basics on %s', (adapter) => {
     expect(res.status).toBe(403);
     expect(res.headers['access-control-allow-origin']).toBeUndefined();
     expect(res.text).toContain('not allowed');
+    expect(res.headers['content-type']).toBe('text/plain; charset=utf-8');
+    expect(res.headers['content-length']).toBe(String(Buffer.byteLength(res.text)));
   });
 });
