@@ -1,3 +1,4 @@
+import { METHODS } from 'node:http';
 import FindMyWay from 'find-my-way';
 import { match, type MatchFunction } from 'path-to-regexp';
 import { patternKey, toRadixPaths } from './route-path.js';
@@ -9,7 +10,7 @@ export interface PathMatching {
   readonly ignoreTrailingSlash: boolean;
   readonly ignoreDuplicateSlashes: boolean;
   readonly maxParamLength: number;
-  /** The methods an `ALL` route serves; undefined for every method (express). */
+  /** The methods an `ALL` route serves; undefined for every method Node knows (express). */
   readonly allMethods?: readonly string[];
 }
 
@@ -150,18 +151,30 @@ export class RouteIndex<T> {
       if (slot.routes.includes(route)) continue;
       slot.routes.push(route);
       if (slot.routes.length > 1) continue;
-      try {
-        if (method !== 'ALL') this.tree.on(method as FindMyWayMethod, radixPath, noop, slot);
-        else if (this.matching.allMethods)
-          this.tree.on([...this.matching.allMethods] as FindMyWayMethod[], radixPath, noop, slot);
-        else this.tree.all(radixPath, noop, slot);
-      } catch {
-        // A method find-my-way does not know, or a shape it rejects.
+      const methods = method === 'ALL' ? (this.matching.allMethods ?? METHODS) : [method];
+      let registered = 0;
+      for (const each of methods) if (this.register(each, radixPath, slot)) registered++;
+      if (registered === 0) {
         slot.routes.pop();
         return undefined;
       }
     }
     return slots;
+  }
+
+  /**
+   * One method at a time, so that under `ALL` a method an earlier route holds
+   * at the same path stays with it (express serves the earliest route) while
+   * the others register. False for a method find-my-way does not know, one
+   * already held, or a shape it rejects.
+   */
+  private register(method: string, radixPath: string, slot: RouteSlot<T>): boolean {
+    try {
+      this.tree.on(method as FindMyWayMethod, radixPath, noop, slot);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   private addToFallback(method: string, path: string, route: T): RouteSlot<T>[] {

@@ -184,6 +184,25 @@ describe('route order', () => {
     expect(routesOf(index.find('POST', '/users/me'))).toEqual(['all']);
   });
 
+  it('on express, an ALL route after a GET at the same path serves every other method', () => {
+    const index = buildIndex('express', FLAGS[0], [
+      ['GET', '/things', 'get'],
+      ['ALL', '/things', 'all'],
+    ]);
+    expect(routesOf(index.find('GET', '/things'))).toEqual(['get']);
+    for (const method of ['DELETE', 'PUT', 'POST', 'PATCH', 'OPTIONS', 'PROPFIND'])
+      expect(routesOf(index.find(method, '/things'))).toEqual(['all']);
+  });
+
+  it('on express, an ALL route before a GET at the same path serves GET too', () => {
+    const index = buildIndex('express', FLAGS[0], [
+      ['ALL', '/things', 'all'],
+      ['GET', '/things', 'get'],
+    ]);
+    expect(routesOf(index.find('GET', '/things'))).toEqual(['all']);
+    expect(routesOf(index.find('DELETE', '/things'))).toEqual(['all']);
+  });
+
   it('on express, an earlier parametric route of another method does not take a static path', () => {
     const index = buildIndex('express', FLAGS[0], [
       ['POST', '/users/:id', 'post param'],
