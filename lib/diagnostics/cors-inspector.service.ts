@@ -7,6 +7,7 @@ import {
   candidateRoutes,
   resolveActual,
   resolvePreflight,
+  varyWithoutOrigin,
 } from '../request-path/resolve-request.js';
 import type {
   CorsExplainQuery,
@@ -66,6 +67,7 @@ export class CorsInspector implements OnApplicationBootstrap {
         'not-cors',
         [],
         'no Origin header: not a CORS request, so no CORS headers',
+        varyWithoutOrigin(table, target),
       );
     }
     if (preflight) {

@@ -52,10 +52,15 @@ export function explainRefusal(refusal: CorsRefusal, route: RoutePolicy): string
     case 'origin':
       return `${what}; allowed: ${describeAllowedOrigins(policy)}`;
     case 'method':
-      return `${what}; allowed: ${policy.allowMethodsHeader ?? 'the methods routed at this path'}`;
+      return `${what}; allowed: ${allowedMethodsText(policy)}`;
     case 'headers':
       return `${what}; allowed: ${policy.allowHeadersHeader ?? 'any requested header'}`;
     default:
       return what;
   }
+}
+
+function allowedMethodsText(policy: CompiledCorsPolicy): string {
+  if (policy.allowedMethods === 'any') return 'any method name';
+  return policy.allowMethodsHeader ?? 'the methods routed at this path';
 }

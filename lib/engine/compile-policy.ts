@@ -67,7 +67,7 @@ function readBoolean(options: CorsPolicyOptions, option: keyof CorsPolicyOptions
   return value;
 }
 
-function compileMethods(options: CorsPolicyOptions): ReadonlySet<string> | undefined {
+function compileMethods(options: CorsPolicyOptions): ReadonlySet<string> | 'any' | undefined {
   const methods = readList(options, 'methods');
   if (methods === undefined) return undefined;
   for (const method of methods) {
@@ -79,6 +79,9 @@ function compileMethods(options: CorsPolicyOptions): ReadonlySet<string> | undef
       );
     }
   }
+  // '*' is answered by echoing the requested method: that also works with
+  // credentials, where a literal '*' is a method name browsers never send.
+  if (methods.includes('*')) return 'any';
   return new Set(methods.map(normalizeMethod));
 }
 
@@ -251,7 +254,9 @@ export function compileCorsPolicy(input: CorsPolicyOptions = {}): CompiledPolicy
   }
   const allowHeadersHeader = reflectHeaders ? undefined : allowedHeaderNames!.join(',');
   const allowMethodsHeader =
-    allowedMethods === undefined ? undefined : [...allowedMethods].join(',');
+    allowedMethods === undefined || allowedMethods === 'any'
+      ? undefined
+      : [...allowedMethods].join(',');
   const preflightHeaders: HeaderPair[] = [];
   if (credentials) preflightHeaders.push(['Access-Control-Allow-Credentials', 'true']);
   if (allowHeadersHeader !== undefined && allowHeadersHeader !== '') {

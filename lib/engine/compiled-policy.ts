@@ -15,8 +15,11 @@ export interface CompiledCorsPolicy {
   readonly credentials: boolean;
   /** Whether Access-Control-Allow-Origin is a constant `*`, so responses need no `Vary: Origin`. */
   readonly staticAnyOrigin: boolean;
-  /** Configured methods; undefined means "the methods routed at the path". */
-  readonly allowedMethods: ReadonlySet<string> | undefined;
+  /**
+   * Configured methods; `'any'` (from `'*'`) echoes the requested method;
+   * undefined means "the methods routed at the path".
+   */
+  readonly allowedMethods: ReadonlySet<string> | 'any' | undefined;
   readonly allowMethodsHeader: string | undefined;
   /** Lowercase configured header names; undefined means "reflect what was requested". */
   readonly allowedHeaders: ReadonlySet<string> | undefined;

@@ -34,8 +34,9 @@ export interface CorsPolicyOptions {
   /** Allowed origins. Default `'*'`. */
   origin?: CorsOrigin;
   /**
-   * Allowed methods for preflights, as a list or a comma-separated string. Default:
-   * the methods routed at the requested path.
+   * Allowed methods for preflights, as a list or a comma-separated string; `'*'`
+   * allows any method (the requested one is echoed, which also works with
+   * credentials). Default: the methods routed at the requested path.
    */
   methods?: string | readonly string[];
   /** Allowed request headers, or `'*'`. Default: the requested headers are reflected. */

@@ -51,15 +51,14 @@ function allowOriginValue(policy: CompiledCorsPolicy, origin: string): string {
 /**
  * Decides an actual (non-preflight) request: the headers to add when its origin
  * is allowed, the refusal otherwise, and the Vary tokens either way. Answers
- * that never change (no Origin, `'*'`, an exact origin) are the policy's own,
- * made when it was compiled.
+ * that never change (`'*'`, an exact origin) are the policy's own, made when it
+ * was compiled, as is `notCorsAnswer` for a request without Origin.
  */
 export function decideActual(
   policy: CompiledCorsPolicy,
-  origin: string | undefined,
+  origin: string,
   request?: unknown,
 ): ActualDecision | Promise<ActualDecision> {
-  if (origin === undefined) return policy.notCorsAnswer;
   if (!policy.enabled)
     return { outcome: 'refused', refusal: { reason: 'disabled', value: origin }, vary: undefined };
   if (policy.anyOriginAnswer !== undefined) return policy.anyOriginAnswer;
@@ -133,9 +132,12 @@ function answerPreflight(
 ): PreflightDecision {
   if (verdict !== true) return refusePreflight(policy, originRefusal(preflight.origin, verdict));
   const { method } = preflight;
+  const { allowedMethods } = policy;
+  const anyMethod = allowedMethods === 'any';
   const methodAllowed =
     SAFELISTED_METHODS.has(method) ||
-    (policy.allowedMethods ? policy.allowedMethods.has(method) : routed.has(method));
+    anyMethod ||
+    (allowedMethods ? allowedMethods.has(method) : routed.has(method));
   if (!methodAllowed || !isToken(method))
     return refusePreflight(policy, { reason: 'method', value: method });
 
@@ -158,7 +160,10 @@ function answerPreflight(
 
   const headers: HeaderPair[] = [
     ['Access-Control-Allow-Origin', allowOriginValue(policy, preflight.origin)],
-    ['Access-Control-Allow-Methods', policy.allowMethodsHeader ?? routed.header(method)],
+    [
+      'Access-Control-Allow-Methods',
+      anyMethod ? method : (policy.allowMethodsHeader ?? routed.header(method)),
+    ],
     ...policy.preflightHeaders,
   ];
   if (allowed === undefined && requested.joined !== '') {

@@ -47,6 +47,11 @@ const NONE: readonly RoutePolicy[] = [];
  */
 export class CorsPolicyTable {
   private readonly methodsByPath = new WeakMap<object, PathMethods>();
+  /** A slot's routes that are alternatives for one request, by host key: made on first use. */
+  private readonly alternatives = new WeakMap<
+    readonly RouteEntry[],
+    Map<string, readonly RoutePolicy[]>
+  >();
   /** `[global]`, made once. */
   readonly globalAlone: readonly RoutePolicy[];
 
@@ -80,7 +85,16 @@ export class CorsPolicyTable {
     }
     const first = entries.find((entry) => entry.host === undefined || entry.host(host));
     if (first === undefined) return NONE;
-    return entries.filter((entry) => entry.hostKey === first.hostKey).map((entry) => entry.route);
+    let byHost = this.alternatives.get(entries);
+    if (byHost === undefined) this.alternatives.set(entries, (byHost = new Map()));
+    let alternatives = byHost.get(first.hostKey);
+    if (alternatives === undefined) {
+      alternatives = entries
+        .filter((entry) => entry.hostKey === first.hostKey)
+        .map(({ route }) => route);
+      byHost.set(first.hostKey, alternatives);
+    }
+    return alternatives;
   }
 
   /** The methods routed at a slot's path whose policies allow the origin: the default Allow-Methods. */

@@ -3,7 +3,7 @@ import { HttpAdapterHost, type AbstractHttpAdapter } from '@nestjs/core';
 import { corsLogger } from '../cors.logger.js';
 import { decideActual, type ActualDecision } from '../engine/index.js';
 import { CorsPolicyTableHost } from '../policy-table/cors-policy-table.host.js';
-import type { CorsPolicyTable, RoutePolicy } from '../policy-table/policy-table.js';
+import type { RoutePolicy } from '../policy-table/policy-table.js';
 import { applyActualDecision } from './actual-request.js';
 import {
   ACTUAL_HEADER_NAMES,
@@ -13,12 +13,7 @@ import {
   type HttpRequest,
 } from './http-access.js';
 import { handlePreflight } from './preflight.handler.js';
-import {
-  candidateRoutes,
-  resolveActual,
-  type RequestTarget,
-  type ResolvedActual,
-} from './resolve-request.js';
+import { resolveActual, varyWithoutOrigin, type ResolvedActual } from './resolve-request.js';
 
 /** What the early hook decided, so that a version-filtered handler can tell whether it was for its policy. */
 interface EarlyDecision {
@@ -100,7 +95,8 @@ export class CorsRequestHook {
       host: headers.host,
     };
     if (origin === undefined) {
-      this.varyOnOrigin(table, target, response);
+      const vary = varyWithoutOrigin(table, target);
+      if (vary !== undefined) writeActualHeaders(this.access, response, [], vary);
       return done();
     }
     if (target.method === 'OPTIONS' && headers['access-control-request-method'] !== undefined) {
@@ -114,18 +110,6 @@ export class CorsRequestHook {
     };
     const resolved = resolveActual(table, target, origin, request);
     return resolved instanceof Promise ? resolved.then(apply) : apply(resolved);
-  }
-
-  /** Without Origin there is nothing to allow, but a cache must not serve this answer to a request with one. */
-  private varyOnOrigin(
-    table: CorsPolicyTable,
-    target: RequestTarget & { method: string },
-    response: unknown,
-  ) {
-    const varies = candidateRoutes(table, target).some(
-      ({ policy }) => policy.enabled && !policy.staticAnyOrigin,
-    );
-    if (varies) writeActualHeaders(this.access, response, [], 'Origin');
   }
 
   /**

@@ -37,7 +37,10 @@ export function resolvePreflight(
   if (slot === undefined || candidates.length === 0) {
     return settle(table.global, decidePreflight(table.global.policy, preflight, request));
   }
-  const routed = table.routedMethods(slot, target.host, preflight.origin);
+  // Only a policy without its own `methods` reads what is routed at the path.
+  const routed = candidates.some(({ policy }) => policy.allowedMethods === undefined)
+    ? table.routedMethods(slot, target.host, preflight.origin)
+    : undefined;
   if (candidates.length === 1) {
     return settle(candidates[0], decidePreflight(candidates[0].policy, preflight, request, routed));
   }
@@ -65,6 +68,21 @@ export function candidateRoutes(
   const slot = table.findSlot(target.method, target.url);
   const candidates = slot === undefined ? [] : table.candidates(slot, target.host);
   return candidates.length > 0 ? candidates : table.globalAlone;
+}
+
+/**
+ * What a request without Origin gets: no CORS headers, but `Vary: Origin` when
+ * the answer of a route that may serve it depends on Origin, so that a cache
+ * does not hand this answer to a request with one.
+ */
+export function varyWithoutOrigin(
+  table: CorsPolicyTable,
+  target: RequestTarget & { readonly method: string },
+): string | undefined {
+  for (const { policy } of candidateRoutes(table, target)) {
+    if (policy.notCorsAnswer.vary !== undefined) return policy.notCorsAnswer.vary;
+  }
+  return undefined;
 }
 
 /**

@@ -446,6 +446,19 @@ describe('compileCorsPolicy accepts', () => {
     expect([...policy.allowedMethods!].join(',')).toBe(allowMethodsHeader);
   });
 
+  it.each<string | string[]>(['*', ['PUT', '*'], 'GET, *'])(
+    'compiles methods %j to any method, with no fixed Allow-Methods',
+    (methods) => {
+      const { policy } = compileCorsPolicy({ methods });
+      expect(policy.allowedMethods).toBe('any');
+      expect(policy.allowMethodsHeader).toBeUndefined();
+    },
+  );
+
+  it("rejects a method that is no method name next to '*'", () => {
+    expect(() => compileCorsPolicy({ methods: ['*', 'P UT'] })).toThrow(CorsConfigurationError);
+  });
+
   it.each<
     [allowedHeaders: string | string[], set: string[] | undefined, header: string | undefined]
   >([

@@ -226,6 +226,27 @@ describe('methods', () => {
     expect(decision.outcome).toBe(allowed ? 'allowed' : 'refused');
     if (allowed) expect(allowedHeaders(decision)['Access-Control-Allow-Methods']).toBe('PUT');
   });
+
+  it.each<[label: string, options: CorsPolicyOptions, method: string]>([
+    ["'*'", { methods: '*' }, 'PUT'],
+    ["'*' in a list", { methods: ['GET', '*'] }, 'DELETE'],
+    ["'*' with credentials", { origin: APP, credentials: true, methods: '*' }, 'PROPFIND'],
+    ["'*', a safelisted method", { methods: '*' }, 'POST'],
+  ])(
+    'methods %s allows any method and echoes it, whatever is routed',
+    (_label, options, method) => {
+      const decision = preflight(options, { method }, routedMethods('GET'));
+      expect(decision.outcome).toBe('allowed');
+      expect(allowedHeaders(decision)['Access-Control-Allow-Methods']).toBe(method);
+    },
+  );
+
+  it("methods '*' still refuses what is no method name", () => {
+    expect(preflight({ methods: '*' }, { method: 'PU T' })).toMatchObject({
+      outcome: 'refused',
+      refusal: { reason: 'method', value: 'PU T' },
+    });
+  });
 });
 
 describe('request headers', () => {

@@ -1,7 +1,8 @@
-import { describe, expect, it } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 import { compileCorsPolicy, type CorsPolicyOptions } from '../../lib/engine/index.js';
 import { CorsPolicyTable, type RouteEntry } from '../../lib/policy-table/policy-table.js';
 import { RouteIndex } from '../../lib/policy-table/route-index.js';
+import { resolvePreflight } from '../../lib/request-path/resolve-request.js';
 
 const PATH = '/things';
 
@@ -10,8 +11,10 @@ function entry(options: CorsPolicyOptions, location: string): RouteEntry {
   return { route, host: undefined, hostKey: '', alone: [route] };
 }
 
-/** A table with one route per method at PATH, each with its own allowed origins. */
-function tableOf(routes: ReadonlyArray<readonly [method: string, origins: string[]]>) {
+/** A table with one route per method at PATH, each with its own allowed origins (or options). */
+function tableOf(
+  routes: ReadonlyArray<readonly [method: string, policy: string[] | CorsPolicyOptions]>,
+) {
   const index = new RouteIndex<RouteEntry>({
     syntax: 'express',
     caseSensitive: false,
@@ -19,8 +22,8 @@ function tableOf(routes: ReadonlyArray<readonly [method: string, origins: string
     ignoreDuplicateSlashes: false,
     maxParamLength: 100,
   });
-  for (const [method, origins] of routes)
-    index.add(method, PATH, entry({ origin: origins }, method));
+  for (const [method, policy] of routes)
+    index.add(method, PATH, entry(Array.isArray(policy) ? { origin: policy } : policy, method));
   index.seal();
   return new CorsPolicyTable(entry({}, 'global').route, index, [], false);
 }
@@ -94,5 +97,48 @@ describe('CorsPolicyTable.routedMethods', () => {
     expect(allowMethods(table, B, 'M1').header('M1')).toBe(odd);
     expect(allowMethods(table, A, 'M39').has('M39')).toBe(false);
     expect(keptAnswers(table)).toBeUndefined();
+  });
+});
+
+describe('CorsPolicyTable lookups', () => {
+  const preflightFor = (table: CorsPolicyTable, method: string) =>
+    resolvePreflight(table, { url: PATH, host: undefined }, { origin: A, method }, undefined);
+
+  it('reads the methods routed at the path only for a policy that lists none', () => {
+    const table = tableOf([
+      ['PUT', { origin: [A], methods: ['PUT'] }],
+      ['DELETE', [A]],
+    ]);
+    const routedMethods = jest.spyOn(table, 'routedMethods');
+    expect(preflightFor(table, 'PUT')).toMatchObject([{}, { outcome: 'allowed' }]);
+    expect(routedMethods).not.toHaveBeenCalled();
+    expect(preflightFor(table, 'DELETE')).toMatchObject([{}, { outcome: 'allowed' }]);
+    expect(routedMethods).toHaveBeenCalledTimes(1);
+  });
+
+  it('makes the alternatives of a shared path once', () => {
+    const index = new RouteIndex<RouteEntry>({
+      syntax: 'fastify',
+      caseSensitive: true,
+      ignoreTrailingSlash: false,
+      ignoreDuplicateSlashes: false,
+      maxParamLength: 100,
+    });
+    // Two versions of one handler path, and a controller bound to another host.
+    const v1 = entry({ origin: [A] }, 'v1');
+    const v2 = entry({ origin: [B] }, 'v2');
+    const onAdmin = {
+      ...entry({ origin: [B] }, 'admin'),
+      host: (host?: string) => host === 'admin',
+      hostKey: 'admin',
+    };
+    for (const each of [onAdmin, v1, v2]) index.add('GET', PATH, each);
+    index.seal();
+    const table = new CorsPolicyTable(entry({}, 'global').route, index, [], false);
+    const slot = table.findSlot('GET', PATH)!;
+    const versions = table.candidates(slot, 'api');
+    expect(versions.map(({ location }) => location)).toEqual(['v1', 'v2']);
+    expect(table.candidates(slot, 'api')).toBe(versions);
+    expect(table.candidates(slot, 'admin').map(({ location }) => location)).toEqual(['admin']);
   });
 });

@@ -160,6 +160,8 @@ describe.each(ADAPTERS)('CorsInspector on %s', (adapter) => {
     expect(plain).toMatchObject({
       outcome: 'not-cors',
       route: 'HealthController.check (GET /health)',
+      // What the hook sends, so that a cache keeps answers with and without Origin apart.
+      headers: { Vary: 'Origin' },
     });
   });
 

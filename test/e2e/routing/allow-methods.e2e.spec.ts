@@ -80,6 +80,21 @@ class WidgetsController {
   }
 }
 
+// Options carried over from app.enableCors({ methods: '*' }).
+@Controller('stars')
+@Cors({ origin: [A], methods: '*', credentials: true })
+class StarsController {
+  @Put()
+  replace() {
+    return 'replaced';
+  }
+
+  @Delete()
+  clear() {
+    return 'cleared';
+  }
+}
+
 // Serves every method.
 @Controller('any')
 @Cors({ origin: [A] })
@@ -95,7 +110,7 @@ describe.each(ADAPTERS)('default Allow-Methods on %s', (adapter) => {
   beforeAll(async () => {
     app = await createApp(adapter, {
       imports: [CorsModule.forRoot({ origin: [APP] })],
-      controllers: [ThingsController, NotesController, WidgetsController],
+      controllers: [ThingsController, NotesController, WidgetsController, StarsController],
     });
   });
   afterAll(() => app.close());
@@ -120,6 +135,12 @@ describe.each(ADAPTERS)('default Allow-Methods on %s', (adapter) => {
     expectAllowed(await preflight(app, '/widgets', A, 'PUT'), A, 'PUT');
     // DELETE is routed, but its policy allows PUT only.
     expectRefused(await preflight(app, '/widgets', A, 'DELETE'));
+  });
+
+  it("echoes the requested method when the policy's methods are '*'", async () => {
+    expectAllowed(await preflight(app, '/stars', A, 'PUT'), A, 'PUT');
+    expectAllowed(await preflight(app, '/stars', A, 'DELETE'), A, 'DELETE');
+    expectRefused(await preflight(app, '/stars', B, 'PUT'));
   });
 });
 
