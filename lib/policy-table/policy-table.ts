@@ -38,6 +38,12 @@ export interface TableRoute {
   readonly route: RoutePolicy;
 }
 
+/** What a host-bound route is matched against; read only when a route in the slot is bound to a host. */
+export interface RequestHost {
+  /** The request's hostname as Nest's host filter reads it. */
+  readonly host: string | undefined;
+}
+
 const NONE: readonly RoutePolicy[] = [];
 
 /**
@@ -77,13 +83,13 @@ export class CorsPolicyTable {
    * matches, plus its alternatives (versions sharing the path). Empty when no
    * route's host matches.
    */
-  candidates(slot: RouteSlot<RouteEntry>, host: string | undefined): readonly RoutePolicy[] {
+  candidates(slot: RouteSlot<RouteEntry>, request: RequestHost): readonly RoutePolicy[] {
     const entries = slot.routes;
     if (entries.length === 1) {
       const [entry] = entries;
-      return entry.host === undefined || entry.host(host) ? entry.alone : NONE;
+      return entry.host === undefined || entry.host(request.host) ? entry.alone : NONE;
     }
-    const first = entries.find((entry) => entry.host === undefined || entry.host(host));
+    const first = entries.find((entry) => entry.host === undefined || entry.host(request.host));
     if (first === undefined) return NONE;
     let byHost = this.alternatives.get(entries);
     if (byHost === undefined) this.alternatives.set(entries, (byHost = new Map()));
@@ -98,15 +104,11 @@ export class CorsPolicyTable {
   }
 
   /** The methods routed at a slot's path whose policies allow the origin: the default Allow-Methods. */
-  routedMethods(
-    slot: RouteSlot<RouteEntry>,
-    host: string | undefined,
-    origin: string,
-  ): RoutedMethods {
+  routedMethods(slot: RouteSlot<RouteEntry>, request: RequestHost, origin: string): RoutedMethods {
     const answers = this.pathMethods(slot.siblings);
     if (answers.uniform !== null) return answers.uniform;
     const { methods, slots, byAllowing } = answers;
-    const allows = (at: number) => anyAllows(this.candidates(slots[at], host), origin);
+    const allows = (at: number) => anyAllows(this.candidates(slots[at], request), origin);
     if (byAllowing === undefined) return methodsOf(methods.filter((_, at) => allows(at)));
     // Bit i stands for the path's i-th method: the same methods allowing give
     // the same answer, so each answer is made (and joined) once.

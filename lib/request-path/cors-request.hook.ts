@@ -13,7 +13,34 @@ import {
   type HttpRequest,
 } from './http-access.js';
 import { handlePreflight } from './preflight.handler.js';
-import { resolveActual, varyWithoutOrigin, type ResolvedActual } from './resolve-request.js';
+import {
+  resolveActual,
+  varyWithoutOrigin,
+  type RequestTarget,
+  type ResolvedActual,
+} from './resolve-request.js';
+
+/**
+ * Where a request goes, as the hook reads it. Its hostname is the one Nest's
+ * host filter matches (`getRequestHostname`: X-Forwarded-Host behind a trusted
+ * proxy), read only if a host-bound route may serve the request, and once.
+ */
+class HookTarget implements RequestTarget {
+  private hostname: string | undefined | null = null;
+
+  constructor(
+    readonly method: string,
+    readonly url: string,
+    private readonly request: unknown,
+    private readonly adapter: AbstractHttpAdapter | undefined,
+  ) {}
+
+  get host(): string | undefined {
+    if (this.hostname === null)
+      this.hostname = this.adapter?.getRequestHostname(this.request) as string | undefined;
+    return this.hostname;
+  }
+}
 
 /** What the early hook decided, so that a version-filtered handler can tell whether it was for its policy. */
 interface EarlyDecision {
@@ -43,6 +70,7 @@ export class CorsRequestHook {
   /** Kept aside rather than on the request: adding a property to an express request is slow. */
   private readonly earlyDecisions = new WeakMap<HttpRequest, EarlyDecision>();
   private access: HttpAccess = httpAccessFor(undefined);
+  private adapter: AbstractHttpAdapter | undefined;
 
   constructor(
     adapterHost: HttpAdapterHost,
@@ -57,6 +85,7 @@ export class CorsRequestHook {
 
   private install(adapter: AbstractHttpAdapter | undefined): void {
     if (adapter === undefined) return;
+    this.adapter = adapter;
     this.access = httpAccessFor(adapter);
     // Keep a hook someone else set: run it after ours.
     const previous = (adapter as unknown as { onRequestHook?: RequestHook }).onRequestHook;
@@ -89,11 +118,12 @@ export class CorsRequestHook {
     const incoming = this.access.nodeRequest(request);
     const { headers } = incoming;
     const origin = headers.origin;
-    const target = {
-      method: incoming.method,
-      url: incoming.originalUrl ?? incoming.url,
-      host: headers.host,
-    };
+    const target = new HookTarget(
+      incoming.method,
+      incoming.originalUrl ?? incoming.url,
+      request,
+      this.adapter,
+    );
     if (origin === undefined) {
       const vary = varyWithoutOrigin(table, target);
       if (vary !== undefined) writeActualHeaders(this.access, response, [], vary);

@@ -5,7 +5,7 @@ import {
   type PreflightDecision,
   type PreflightRequest,
 } from '../engine/index.js';
-import type { CorsPolicyTable, RoutePolicy } from '../policy-table/policy-table.js';
+import type { CorsPolicyTable, RequestHost, RoutePolicy } from '../policy-table/policy-table.js';
 
 /** A decision and the route whose policy made it. */
 export type Resolved<D> = readonly [RoutePolicy, D];
@@ -13,11 +13,9 @@ export type Resolved<D> = readonly [RoutePolicy, D];
 /** An actual-request decision; `shared` when several handlers may serve the request. */
 export type ResolvedActual = readonly [RoutePolicy, ActualDecision, shared: boolean];
 
-/** Where a request goes: enough to find its route. */
-export interface RequestTarget {
+/** Where a request goes: enough to find its route (`host` is read only for host-bound routes). */
+export interface RequestTarget extends RequestHost {
   readonly url: string;
-  /** The Host header, port included: only host-bound controllers look at it. */
-  readonly host: string | undefined;
 }
 
 /**
@@ -33,13 +31,13 @@ export function resolvePreflight(
   request: unknown,
 ): Resolved<PreflightDecision> | Promise<Resolved<PreflightDecision>> {
   const slot = table.findSlot(preflight.method, target.url);
-  const candidates = slot === undefined ? [] : table.candidates(slot, target.host);
+  const candidates = slot === undefined ? [] : table.candidates(slot, target);
   if (slot === undefined || candidates.length === 0) {
     return settle(table.global, decidePreflight(table.global.policy, preflight, request));
   }
   // Only a policy without its own `methods` reads what is routed at the path.
   const routed = candidates.some(({ policy }) => policy.allowedMethods === undefined)
-    ? table.routedMethods(slot, target.host, preflight.origin)
+    ? table.routedMethods(slot, target, preflight.origin)
     : undefined;
   if (candidates.length === 1) {
     return settle(candidates[0], decidePreflight(candidates[0].policy, preflight, request, routed));
@@ -66,7 +64,7 @@ export function candidateRoutes(
   target: RequestTarget & { readonly method: string },
 ): readonly RoutePolicy[] {
   const slot = table.findSlot(target.method, target.url);
-  const candidates = slot === undefined ? [] : table.candidates(slot, target.host);
+  const candidates = slot === undefined ? [] : table.candidates(slot, target);
   return candidates.length > 0 ? candidates : table.globalAlone;
 }
 

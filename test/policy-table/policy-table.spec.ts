@@ -30,7 +30,7 @@ function tableOf(
 
 function allowMethods(table: CorsPolicyTable, origin: string, method: string) {
   const slot = table.findSlot(method, PATH)!;
-  return table.routedMethods(slot, undefined, origin);
+  return table.routedMethods(slot, { host: undefined }, origin);
 }
 
 /** The answers the table keeps for PATH, by allowing methods. */
@@ -136,9 +136,11 @@ describe('CorsPolicyTable lookups', () => {
     index.seal();
     const table = new CorsPolicyTable(entry({}, 'global').route, index, [], false);
     const slot = table.findSlot('GET', PATH)!;
-    const versions = table.candidates(slot, 'api');
+    const versions = table.candidates(slot, { host: 'api' });
     expect(versions.map(({ location }) => location)).toEqual(['v1', 'v2']);
-    expect(table.candidates(slot, 'api')).toBe(versions);
-    expect(table.candidates(slot, 'admin').map(({ location }) => location)).toEqual(['admin']);
+    expect(table.candidates(slot, { host: 'api' })).toBe(versions);
+    expect(table.candidates(slot, { host: 'admin' }).map(({ location }) => location)).toEqual([
+      'admin',
+    ]);
   });
 });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Controller, Get, HostParam, Put, type INestApplication } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { RouteConstraints } from '@nestjs/platform-fastify';
 import request from 'supertest';
 import { Cors, CorsModule } from '../../../lib/index.js';
@@ -145,5 +146,50 @@ describe.each(ADAPTERS)('host-bound controllers on %s', (adapter) => {
     expect(other.status).toBe(200);
     expect(other.text).toBe('public updated');
     expect(other.headers['access-control-allow-origin']).toBe(PUBLIC_UI);
+  });
+});
+
+describe.each(ADAPTERS)('host-bound controllers behind a trusted proxy on %s', (adapter) => {
+  let app: INestApplication;
+  beforeAll(async () => {
+    app = await createApp(
+      adapter,
+      { imports: [CorsModule.forRoot({ origin: [APP] })], controllers: [BillingController] },
+      {
+        configure:
+          adapter === 'express'
+            ? (nest) => void (nest as NestExpressApplication).set('trust proxy', true)
+            : undefined,
+        fastify: { trustProxy: true },
+      },
+    );
+  });
+  afterAll(() => app.close());
+
+  // The proxy reaches the app on its own host name and says which one the browser asked for.
+  const viaProxy = (req: request.Test, forwardedHost: string) =>
+    req.set('Host', 'billing-internal:3000').set('X-Forwarded-Host', forwardedHost);
+  const preflightVia = (forwardedHost: string) =>
+    viaProxy(
+      request(app.getHttpServer())
+        .options('/billing')
+        .set('Origin', ADMIN_UI)
+        .set('Access-Control-Request-Method', 'PUT'),
+      forwardedHost,
+    );
+
+  it('matches the forwarded host, as Nest routes the request', async () => {
+    expectAllowed(await preflightVia('admin.example.com'), ADMIN_UI, 'PUT');
+    const actual = await viaProxy(
+      request(app.getHttpServer()).put('/billing').set('Origin', ADMIN_UI),
+      'admin.example.com',
+    );
+    expect(actual.status).toBe(200);
+    expect(actual.text).toBe('billing updated');
+    expect(actual.headers['access-control-allow-origin']).toBe(ADMIN_UI);
+  });
+
+  it('answers another forwarded host with the global policy', async () => {
+    expectRefused(await preflightVia('api.other.org'));
   });
 });
