@@ -1,6 +1,7 @@
 import { METHODS } from 'node:http';
 import FindMyWay from 'find-my-way';
 import { match, type MatchFunction } from 'path-to-regexp';
+import { isPlainPath, overlappingRoutes, servesMethod } from './express-precedence.js';
 import { patternKey, toRadixPaths } from './route-path.js';
 
 /** How the adapter matches paths, so that the index finds what the adapter would. */
@@ -22,10 +23,20 @@ export interface RouteSlot<T> {
   readonly siblings: Map<string, RouteSlot<T>>;
   /** When its first route was registered: express serves the earliest route that matches. */
   readonly order: number;
+  /** The path its first route was registered with, in the adapter's syntax. */
+  readonly path: string;
 }
 
 type FindMyWayRouter = ReturnType<typeof FindMyWay>;
 type FindMyWayMethod = Parameters<FindMyWayRouter['find']>[0];
+
+/** A route express may serve a slot's request with; its path-to-regexp matcher is made on first use. */
+interface Contender<T> {
+  readonly method: string;
+  readonly path: string;
+  readonly slot: RouteSlot<T>;
+  matches?: MatchFunction<object> | null;
+}
 
 interface PatternRoute<T> {
   readonly method: string;
@@ -34,6 +45,14 @@ interface PatternRoute<T> {
 }
 
 const noop = () => undefined;
+
+function hasEmptyParameter(params: Record<string, string | undefined>): boolean {
+  for (const name in params) if (params[name] === '') return true;
+  return false;
+}
+
+/** The path of a request URL, as the routers read it: up to a query or a fragment. */
+const pathOf = (url: string) => url.split(/[?#]/, 1)[0];
 
 /**
  * Finds the routes of a method and path in time that does not grow with the
@@ -50,8 +69,10 @@ export class RouteIndex<T> {
   private readonly patterns = new Map<string, Map<string, RouteSlot<T>>>();
   private readonly fallback: PatternRoute<T>[] = [];
   private readonly methods = new Set<string>();
-  /** Static slots whose requests an earlier express route serves. */
-  private readonly shadows = new Map<RouteSlot<T>, RouteSlot<T>>();
+  /** Express only: for a slot other routes may contend for, the routes express may serve its requests with, in registration order. */
+  private readonly contenders = new Map<RouteSlot<T>, Contender<T>[]>();
+  /** Express only: slots alone in their requests, as tested when the tree read a path loosely. */
+  private readonly ownContenders = new Map<RouteSlot<T>, Contender<T>>();
   private readonly registrations: Array<{ method: string; path: string; slots: RouteSlot<T>[] }> =
     [];
   /** Static paths by method, each with the slot the tree finds for it: one Map lookup instead of a tree walk. */
@@ -70,7 +91,7 @@ export class RouteIndex<T> {
   add(method: string, path: string, route: T): void {
     const radixPaths = toRadixPaths(path, this.matching.syntax);
     const slots =
-      (radixPaths && this.addToTree(method, radixPaths, route)) ??
+      (radixPaths && this.addToTree(method, path, radixPaths, route)) ??
       this.addToFallback(method, path, route);
     this.registrations.push({ method, path, slots });
   }
@@ -78,14 +99,12 @@ export class RouteIndex<T> {
   /**
    * The slot a request for `method` and `url` (a query string is ignored)
    * reaches, if any. HEAD is also served by GET routes: on express by whichever
-   * was registered first, on fastify by GET only when no HEAD route exists.
+   * was registered first (a HEAD slot's contenders include the GET routes), on
+   * fastify by GET only when no HEAD route exists.
    */
   find(method: string, url: string): RouteSlot<T> | undefined {
-    if (method !== 'HEAD') return this.lookup(method, url);
-    const head = this.lookup('HEAD', url);
-    const get = this.lookup('GET', url);
-    if (head === undefined || get === undefined) return head ?? get;
-    return this.matching.syntax === 'express' && get.order < head.order ? get : head;
+    const found = this.lookup(method, url);
+    return found === undefined && method === 'HEAD' ? this.lookup('GET', url) : found;
   }
 
   private lookup(method: string, url: string): RouteSlot<T> | undefined {
@@ -99,11 +118,13 @@ export class RouteIndex<T> {
       const found = this.tree.find(method as FindMyWayMethod, url);
       if (found !== null) {
         const slot = found.store as RouteSlot<T>;
-        return this.shadows.size === 0 ? slot : (this.shadows.get(slot) ?? slot);
+        if (this.matching.syntax !== 'express') return slot;
+        const served = this.expressChoice(slot, method, pathOf(url), found.params);
+        if (served !== undefined) return served;
       }
     }
     if (this.fallback.length > 0) {
-      const path = url.split('?', 1)[0];
+      const path = pathOf(url);
       for (const entry of this.fallback) {
         if ((entry.method === method || entry.method === 'ALL') && entry.matches(path))
           return entry.slot;
@@ -112,9 +133,50 @@ export class RouteIndex<T> {
     return undefined;
   }
 
+  /**
+   * What express serves of the routes that may take a request the tree gives
+   * to `slot`: the first in registration order whose own matcher accepts the
+   * path (the tree's choice may be a later route, or accept a path express
+   * does not). Undefined when none does. A plain slot no other route may
+   * contend for is tested only when the tree read the path more loosely than
+   * express: percent-decoded, or with an empty parameter.
+   */
+  private expressChoice(
+    slot: RouteSlot<T>,
+    method: string,
+    path: string,
+    params: Record<string, string | undefined>,
+  ): RouteSlot<T> | undefined {
+    const contenders = this.contenders.get(slot);
+    if (contenders === undefined) {
+      const loose = path.includes('%') || hasEmptyParameter(params);
+      return !loose || this.matches(this.ownContender(slot), path) ? slot : undefined;
+    }
+    for (const contender of contenders) {
+      if (servesMethod(contender.method, method) && this.matches(contender, path))
+        return contender.slot;
+    }
+    return undefined;
+  }
+
+  private matches(contender: Contender<T>, path: string): boolean {
+    contender.matches ??= this.matcher(contender.path) ?? null;
+    return contender.matches !== null && contender.matches(path) !== false;
+  }
+
+  /** A slot as the one contender for its requests, made on first use. */
+  private ownContender(slot: RouteSlot<T>): Contender<T> {
+    let own = this.ownContenders.get(slot);
+    if (own === undefined) {
+      own = { method: slot.method, path: slot.path, slot };
+      this.ownContenders.set(slot, own);
+    }
+    return own;
+  }
+
   /** Call once all routes are added. */
   seal(): void {
-    if (this.matching.syntax === 'express') this.findExpressShadows();
+    if (this.matching.syntax === 'express') this.findExpressContenders();
     this.indexStaticPaths();
     // Only sealing reads them: with 10,000 routes they would hold megabytes.
     this.registrations.splice(0);
@@ -134,32 +196,46 @@ export class RouteIndex<T> {
         if (found === null || found.store !== slot) continue;
         let paths = this.staticPaths.get(method);
         if (paths === undefined) this.staticPaths.set(method, (paths = new Map()));
-        paths.set(path, this.shadows.get(slot) ?? slot);
+        const served =
+          this.matching.syntax === 'express' ? this.expressChoice(slot, method, path, {}) : slot;
+        if (served !== undefined) paths.set(path, served);
       }
     }
   }
 
+  /**
+   * Adds a route under each of its tree paths (several for optional groups).
+   * A tree path an earlier route already holds stays with that route, as
+   * express serves the earliest; only a route the tree takes under none of its
+   * paths goes to the fallback matchers.
+   */
   private addToTree(
     method: string,
+    path: string,
     radixPaths: readonly string[],
     route: T,
   ): RouteSlot<T>[] | undefined {
     const slots: RouteSlot<T>[] = [];
     for (const radixPath of radixPaths) {
-      const slot = this.slot(method, patternKey(radixPath));
-      slots.push(slot);
-      if (slot.routes.includes(route)) continue;
-      slot.routes.push(route);
-      if (slot.routes.length > 1) continue;
-      const methods = method === 'ALL' ? (this.matching.allMethods ?? METHODS) : [method];
-      let registered = 0;
-      for (const each of methods) if (this.register(each, radixPath, slot)) registered++;
-      if (registered === 0) {
-        slot.routes.pop();
-        return undefined;
+      const slot = this.slot(method, patternKey(radixPath), path);
+      if (!slot.routes.includes(route)) {
+        slot.routes.push(route);
+        if (slot.routes.length === 1 && !this.registerEach(method, radixPath, slot)) {
+          slot.routes.pop();
+          continue;
+        }
       }
+      slots.push(slot);
     }
-    return slots;
+    return slots.length > 0 ? slots : undefined;
+  }
+
+  /** Registers a slot under its method, or each method of `ALL`; false when none registered. */
+  private registerEach(method: string, radixPath: string, slot: RouteSlot<T>): boolean {
+    const methods = method === 'ALL' ? (this.matching.allMethods ?? METHODS) : [method];
+    let registered = 0;
+    for (const each of methods) if (this.register(each, radixPath, slot)) registered++;
+    return registered > 0;
   }
 
   /**
@@ -178,7 +254,7 @@ export class RouteIndex<T> {
   }
 
   private addToFallback(method: string, path: string, route: T): RouteSlot<T>[] {
-    const slot = this.slot(method, `regexp:${path}`);
+    const slot = this.slot(method, `regexp:${path}`, path);
     slot.routes.push(route);
     if (slot.routes.length === 1) {
       const matches = this.matcher(path);
@@ -189,8 +265,10 @@ export class RouteIndex<T> {
   }
 
   private matcher(path: string): MatchFunction<object> | undefined {
+    // Express's router drops a route's trailing slashes when trailing slashes are optional.
+    const loose = this.matching.syntax === 'express' && this.matching.ignoreTrailingSlash;
     try {
-      return match(path, {
+      return match(loose && path !== '/' ? path.replace(/\/+$/, '') : path, {
         sensitive: this.matching.caseSensitive,
         trailing: this.matching.ignoreTrailingSlash,
         decode: false,
@@ -201,49 +279,43 @@ export class RouteIndex<T> {
   }
 
   /**
-   * For each static path, the earliest registered parametric route of the same
-   * method that also matches it, if registered before it. Parametric routes are
-   * bucketed by their static prefix, so each static path is tested only against
-   * the few routes that could match it.
+   * For each slot, the routes registered at its pattern and the dynamic routes
+   * that may match the same requests (`overlappingRoutes`), in registration
+   * order. A static slot has its own routes at least: the tree also reaches it
+   * for a percent-encoded form of its path, which express does not match.
    */
-  private findExpressShadows(): void {
-    const fold = (path: string) => (this.matching.caseSensitive ? path : path.toLowerCase());
-    const buckets = new Map<string, PatternRoute<T>[]>();
-    const staticPaths: Array<{ method: string; path: string; slot: RouteSlot<T> }> = [];
-    for (const { method, path, slots } of this.registrations) {
-      const dynamicAt = path.search(/[:*{(]/);
-      if (dynamicAt < 0) {
-        for (const slot of slots) staticPaths.push({ method, path, slot });
-        continue;
-      }
-      const matches = this.matcher(path);
-      if (matches === undefined) continue;
-      const prefix = fold(path.slice(0, path.lastIndexOf('/', dynamicAt) + 1));
-      const bucket = buckets.get(prefix) ?? [];
-      bucket.push({ method, matches, slot: slots[0] });
-      buckets.set(prefix, bucket);
-    }
-    for (const { method, path, slot } of staticPaths) {
-      const folded = fold(path);
-      let winner: RouteSlot<T> | undefined;
-      for (let end = folded.indexOf('/'); end >= 0; end = folded.indexOf('/', end + 1)) {
-        for (const candidate of buckets.get(folded.slice(0, end + 1)) ?? []) {
-          const sameMethod = candidate.method === method || candidate.method === 'ALL';
-          const earlier = candidate.slot.order < (winner ?? slot).order;
-          if (sameMethod && earlier && candidate.matches(path)) winner = candidate.slot;
-        }
-      }
-      if (winner !== undefined) this.shadows.set(slot, winner);
+  private findExpressContenders(): void {
+    const overlaps = overlappingRoutes(this.registrations, this.matching);
+    const others: Contender<T>[] = this.registrations.map(({ method, path, slots }) => ({
+      method,
+      path,
+      slot: slots[0],
+    }));
+    // Every route registered at a slot's pattern, and the routes that may match their requests.
+    const members = new Map<RouteSlot<T>, number[]>();
+    this.registrations.forEach(({ slots }, at) => {
+      for (const slot of slots) members.set(slot, [...(members.get(slot) ?? []), at]);
+    });
+    for (const [slot, own] of members) {
+      const candidates = new Set(own.flatMap((at) => [at, ...overlaps[at]]));
+      if (candidates.size === 1 && isPlainPath(this.registrations[own[0]].path)) continue;
+      const contenders = [...candidates]
+        .sort((a, b) => a - b)
+        .map((at) => {
+          const { method, path } = this.registrations[at];
+          return own.includes(at) ? { method, path, slot } : others[at];
+        });
+      this.contenders.set(slot, contenders);
     }
   }
 
-  private slot(method: string, pattern: string): RouteSlot<T> {
+  private slot(method: string, pattern: string, path: string): RouteSlot<T> {
     const key = `${method} ${pattern}`;
     let slot = this.slots.get(key);
     if (slot === undefined) {
       let siblings = this.patterns.get(pattern);
       if (siblings === undefined) this.patterns.set(pattern, (siblings = new Map()));
-      slot = { method, routes: [], siblings, order: this.slots.size };
+      slot = { method, routes: [], siblings, order: this.slots.size, path };
       siblings.set(method, slot);
       this.slots.set(key, slot);
       this.methods.add(method);

@@ -15,6 +15,8 @@ const LATEST = 'https://latest.example';
 const LEGACY = 'https://legacy.example';
 const REPORTS = 'https://reports.example';
 const DOWNLOADS = 'https://downloads.example';
+const ORG = 'https://org.example';
+const TEAM = 'https://team.example';
 const ALL_METHODS = 'GET,HEAD,PUT,PATCH,POST,DELETE';
 
 @Controller('users')
@@ -113,12 +115,35 @@ class OrdersController {
   }
 }
 
+// Two param routes that both match PUT /teams/settings: express takes the one
+// registered first, fastify the one with the longer static prefix.
+@Controller()
+class SettingsController {
+  @Put(':org/settings')
+  @Cors({ origin: [ORG] })
+  updateSettings(@Param('org') org: string) {
+    return `settings of ${org}`;
+  }
+
+  @Put('teams/:id')
+  @Cors({ origin: [TEAM] })
+  updateTeam(@Param('id') id: string) {
+    return `team ${id}`;
+  }
+}
+
 describe.each(ADAPTERS)('params and wildcards on %s', (adapter) => {
   let app: INestApplication;
   beforeAll(async () => {
     app = await createApp(adapter, {
       imports: [CorsModule.forRoot({ origin: [APP] })],
-      controllers: [UsersController, ReposController, filesController(adapter), OrdersController],
+      controllers: [
+        UsersController,
+        ReposController,
+        filesController(adapter),
+        OrdersController,
+        SettingsController,
+      ],
     });
   });
   afterAll(() => app.close());
@@ -217,18 +242,34 @@ describe.each(ADAPTERS)('params and wildcards on %s', (adapter) => {
     expect(res.headers['access-control-allow-origin']).toBe(ID);
   });
 
-  it('answers with the policy of the handler the adapter routes to, whatever the order', async () => {
-    const expected =
-      adapter === 'express'
-        ? { body: 'order latest', origin: ID, other: LATEST }
-        : { body: 'latest order', origin: LATEST, other: ID };
-    const actual = await request(app.getHttpServer())
-      .put('/orders/latest')
-      .set('Origin', expected.origin);
-    expect(actual.text).toBe(expected.body);
-    expect(actual.headers['access-control-allow-origin']).toBe(expected.origin);
+  interface Served {
+    readonly body: string;
+    readonly origin: string;
+  }
+  it.each<[label: string, path: string, express: Served, fastify: Served]>([
+    [
+      'a static route after a param one',
+      '/orders/latest',
+      { body: 'order latest', origin: ID },
+      { body: 'latest order', origin: LATEST },
+    ],
+    [
+      'two param routes',
+      '/teams/settings',
+      { body: 'settings of teams', origin: ORG },
+      { body: 'team settings', origin: TEAM },
+    ],
+  ])(
+    'answers %s that both match with the policy of the handler the adapter routes to',
+    async (_label, path, onExpress, onFastify) => {
+      const [served, other] =
+        adapter === 'express' ? [onExpress, onFastify] : [onFastify, onExpress];
+      const actual = await request(app.getHttpServer()).put(path).set('Origin', served.origin);
+      expect(actual.text).toBe(served.body);
+      expect(actual.headers['access-control-allow-origin']).toBe(served.origin);
 
-    expectAllowed(await preflight(app, '/orders/latest', expected.origin, 'PUT'), expected.origin);
-    expectRefused(await preflight(app, '/orders/latest', expected.other, 'PUT'));
-  });
+      expectAllowed(await preflight(app, path, served.origin, 'PUT'), served.origin);
+      expectRefused(await preflight(app, path, other.origin, 'PUT'));
+    },
+  );
 });
