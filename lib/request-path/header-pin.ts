@@ -164,17 +164,27 @@ function keepInHeaderMap(
   return hasVary;
 }
 
-/** The same for a flat `[name, value, name, value, ...]` list. */
+/**
+ * The same for a flat `[name, value, name, value, ...]` list, where a name may
+ * come more than once: Node sends each, so a repeated Access-Control-Allow-Origin
+ * is dropped.
+ */
 function keepInHeaderList(
   list: unknown[],
   allowOrigin: string | undefined,
   vary: string | undefined,
 ): boolean {
   let hasVary = false;
+  let hasAllowOrigin = false;
   for (let i = 0; i + 1 < list.length; i += 2) {
     const kept = typeof list[i] === 'string' ? keptHeaderOf(list[i] as string) : undefined;
-    if (kept === ALLOW_ORIGIN && allowOrigin !== undefined) list[i + 1] = allowOrigin;
-    else if (kept === VARY) {
+    if (kept === ALLOW_ORIGIN && allowOrigin !== undefined) {
+      if (hasAllowOrigin) {
+        list.splice(i, 2);
+        i -= 2;
+      } else list[i + 1] = allowOrigin;
+      hasAllowOrigin = true;
+    } else if (kept === VARY) {
       hasVary = true;
       if (vary !== undefined) list[i + 1] = appendVary(list[i + 1], vary);
     }

@@ -273,6 +273,14 @@ describe.each(SETUPS)('%s', (_name, setup) => {
       expect(sent(response, 'Vary')).toEqual(['Accept, Origin']);
     });
 
+    it('sends one Access-Control-Allow-Origin from a raw header list that repeats it', () => {
+      const { response, pin } = setup();
+      pin(response, A, 'Origin');
+      writeHead(response, [ACAO, HANDLER, 'Content-Type', 'text/plain', ACAO.toLowerCase(), B]);
+      expect(sent(response, ACAO)).toEqual([A]);
+      expect(sent(response, 'Content-Type')).toEqual(['text/plain']);
+    });
+
     it('adds the pinned Vary to a raw header list that has none', () => {
       const { response, pin } = setup();
       pin(response, A, 'Origin');
