@@ -1,4 +1,4 @@
-/** A route as express registered it. */
+/** A route variant as express matches it: a path-to-regexp path without optional groups. */
 export interface RegisteredPath {
   readonly method: string;
   readonly path: string;
@@ -7,58 +7,6 @@ export interface RegisteredPath {
 export interface SegmentOptions {
   readonly caseSensitive: boolean;
   readonly ignoreTrailingSlash: boolean;
-}
-
-/**
- * A path of static segments and parameters only. The tree matches it as
- * express does but for percent-decoding and empty parameters; a wildcard or an
- * optional group it matches more loosely (an empty wildcard, a bare "/").
- */
-export function isPlainPath(path: string): boolean {
-  return !/[*{}()\\]/.test(path);
-}
-
-interface SegmentNode {
-  readonly statics: Map<string, SegmentNode>;
-  dynamic: SegmentNode | undefined;
-  /** Routes whose last segment ends here. */
-  readonly ends: number[];
-}
-
-const newNode = (): SegmentNode => ({ statics: new Map(), dynamic: undefined, ends: [] });
-
-/**
- * Express serves the first registered route whose path-to-regexp matcher
- * accepts the request; find-my-way prefers static segments to parameters and
- * parameters to wildcards, decodes the path, lets a parameter match an empty
- * segment, and holds one route per method and path. For each route, the other
- * routes of a method it shares whose paths may match a request it matches, in
- * registration order: with it, the only routes express may serve a request
- * the tree gives to it. Overlap is decided segment by segment through a trie,
- * so the usual shapes cost time linear in the number of routes; a wildcard, an
- * optional group or an escape is taken to overlap with everything (a false
- * overlap costs one matcher test on the requests that reach that route).
- */
-export function overlappingRoutes(
-  routes: readonly RegisteredPath[],
-  options: SegmentOptions,
-): number[][] {
-  const root = newNode();
-  const irregular: number[] = [];
-  const shapes = routes.map(({ path }) => segmentsOf(path, options));
-  shapes.forEach((segments, at) => {
-    if (segments === undefined) irregular.push(at);
-    else insert(root, segments, at);
-  });
-  const everyRoute = routes.map((_, at) => at);
-  return routes.map(({ method }, at) => {
-    const segments = shapes[at];
-    const candidates =
-      segments === undefined ? everyRoute : [...collect(root, segments, 0), ...irregular];
-    return candidates
-      .filter((other) => other !== at && sharesMethod(routes[other].method, method))
-      .sort((a, b) => a - b);
-  });
 }
 
 /** Whether express lets a route of `routeMethod` serve a `requestMethod` request (GET routes serve HEAD). */
@@ -75,36 +23,134 @@ function sharesMethod(a: string, b: string): boolean {
   return servesMethod(a, b) || servesMethod(b, a);
 }
 
-/** A path's segments, statics case-folded as express compares them; undefined for shapes compared with everything. */
-function segmentsOf(path: string, options: SegmentOptions): string[] | undefined {
-  if (!isPlainPath(path)) return undefined;
-  const segments = path.split('/');
-  if (options.ignoreTrailingSlash && segments.length > 2 && segments.at(-1) === '') segments.pop();
-  return options.caseSensitive ? segments : segments.map((segment) => segment.toLowerCase());
+const PLAIN_SEGMENT = /^(?::[A-Za-z_$][\w$]*|[^:*{}()[\]+?!\\"]*)$/;
+
+/**
+ * A path of static segments and whole-segment parameters only. The tree
+ * matches it as express does but for percent-decoding and empty parameters;
+ * anything else (a wildcard, a parameter with text around it, an escape) it
+ * may match more loosely.
+ */
+export function isPlainPath(path: string): boolean {
+  return path.startsWith('/') && path.split('/').every((segment) => PLAIN_SEGMENT.test(segment));
 }
 
-const isParameter = (segment: string) => segment.includes(':');
+/**
+ * Express serves the first registered route whose path-to-regexp matcher
+ * accepts the request; find-my-way prefers static segments to parameters and
+ * parameters to wildcards, decodes the path, lets a parameter match an empty
+ * segment, and holds one route per method and path. For each route variant,
+ * the others of a method it shares whose paths may match a request it
+ * matches, in registration order: with it, the only routes express may serve
+ * a request the tree gives to it.
+ *
+ * Overlap is decided segment by segment through a trie, so it costs time
+ * linear in the number of routes for the usual shapes: a segment with a
+ * parameter may match any segment, one with a wildcard any rest of the path.
+ * A path with an escape or a quoted name is taken to overlap with everything
+ * (a false overlap costs one matcher test on the requests that reach it).
+ */
+export function overlappingRoutes(
+  routes: readonly RegisteredPath[],
+  options: SegmentOptions,
+): number[][] {
+  const root = newNode();
+  const irregular: number[] = [];
+  const shapes = routes.map(({ path }) => segmentsOf(path, options));
+  shapes.forEach((segments, at) => {
+    if (segments === undefined) irregular.push(at);
+    else insert(root, segments, at);
+  });
+  const everyRoute = routes.map((_, at) => at);
+  return routes.map(({ method }, at) => {
+    const segments = shapes[at];
+    const candidates = segments === undefined ? everyRoute : collect(root, segments, 0, irregular);
+    return [...new Set(candidates)]
+      .filter((other) => other !== at && sharesMethod(routes[other].method, method))
+      .sort((a, b) => a - b);
+  });
+}
 
-function insert(node: SegmentNode, segments: readonly string[], route: number): void {
-  let at = node;
+type Segment = { readonly kind: 'static'; readonly text: string } | { readonly kind: 'parameter' };
+
+interface SegmentNode {
+  readonly statics: Map<string, SegmentNode>;
+  parameter: SegmentNode | undefined;
+  /** Routes whose segments end here. */
+  readonly ends: number[];
+  /** Routes with a wildcard in their next segment: they may match whatever follows. */
+  readonly rests: number[];
+}
+
+const newNode = (): SegmentNode => ({
+  statics: new Map(),
+  parameter: undefined,
+  ends: [],
+  rests: [],
+});
+
+/**
+ * A path's segments as express compares them (statics case-folded unless
+ * case-sensitive, trailing slashes dropped when optional), up to and including
+ * the first with a wildcard (`'rest'`); undefined for shapes compared with everything.
+ */
+function segmentsOf(path: string, options: SegmentOptions): Array<Segment | 'rest'> | undefined {
+  if (/[\\"]/.test(path) || !path.startsWith('/')) return undefined;
+  const trimmed = options.ignoreTrailingSlash && path !== '/' ? path.replace(/\/+$/, '') : path;
+  const segments: Array<Segment | 'rest'> = [];
+  for (const segment of trimmed.split('/')) {
+    if (segment.includes('*')) {
+      segments.push('rest');
+      break;
+    }
+    if (segment.includes(':')) segments.push({ kind: 'parameter' });
+    else
+      segments.push({
+        kind: 'static',
+        text: options.caseSensitive ? segment : segment.toLowerCase(),
+      });
+  }
+  return segments;
+}
+
+function insert(root: SegmentNode, segments: ReadonlyArray<Segment | 'rest'>, route: number): void {
+  let node = root;
   for (const segment of segments) {
-    if (isParameter(segment)) at = at.dynamic ??= newNode();
+    if (segment === 'rest') {
+      node.rests.push(route);
+      return;
+    }
+    if (segment.kind === 'parameter') node = node.parameter ??= newNode();
     else {
-      let next = at.statics.get(segment);
-      if (next === undefined) at.statics.set(segment, (next = newNode()));
-      at = next;
+      let next = node.statics.get(segment.text);
+      if (next === undefined) node.statics.set(segment.text, (next = newNode()));
+      node = next;
     }
   }
-  at.ends.push(route);
+  node.ends.push(route);
 }
 
-/** The routes in the trie whose segments may each match the same request segment as these. */
-function collect(node: SegmentNode, segments: readonly string[], depth: number): number[] {
-  if (depth === segments.length) return node.ends;
+/** The routes in the trie that may match a request these segments match, plus `always`. */
+function collect(
+  node: SegmentNode,
+  segments: ReadonlyArray<Segment | 'rest'>,
+  depth: number,
+  always: readonly number[],
+): number[] {
+  const found = [...always, ...node.rests];
   const segment = segments[depth];
-  const next = isParameter(segment)
-    ? [...node.statics.values()]
-    : [node.statics.get(segment)].filter((child) => child !== undefined);
-  if (node.dynamic !== undefined) next.push(node.dynamic);
-  return next.flatMap((child) => collect(child, segments, depth + 1));
+  if (segment === undefined) return [...found, ...node.ends];
+  if (segment === 'rest') return [...found, ...everythingBelow(node)];
+  const next =
+    segment.kind === 'parameter'
+      ? [...node.statics.values()]
+      : [node.statics.get(segment.text)].filter((child) => child !== undefined);
+  if (node.parameter !== undefined) next.push(node.parameter);
+  for (const child of next) found.push(...collect(child, segments, depth + 1, []));
+  return found;
+}
+
+function everythingBelow(node: SegmentNode): number[] {
+  const children = [...node.statics.values(), ...(node.parameter ? [node.parameter] : [])];
+  return [...node.ends, ...node.rests, ...children.flatMap(everythingBelow)];
 }

@@ -2,7 +2,7 @@ import { METHODS } from 'node:http';
 import FindMyWay from 'find-my-way';
 import { match, type MatchFunction } from 'path-to-regexp';
 import { isPlainPath, overlappingRoutes, servesMethod } from './express-precedence.js';
-import { patternKey, toRadixPaths } from './route-path.js';
+import { loosen, patternKey, toPathVariants, type PathVariant } from './route-path.js';
 
 /** How the adapter matches paths, so that the index finds what the adapter would. */
 export interface PathMatching {
@@ -23,12 +23,21 @@ export interface RouteSlot<T> {
   readonly siblings: Map<string, RouteSlot<T>>;
   /** When its first route was registered: express serves the earliest route that matches. */
   readonly order: number;
-  /** The path its first route was registered with, in the adapter's syntax. */
-  readonly path: string;
+  /** Its pattern in the adapter's syntax (on express, without optional groups). */
+  readonly pattern: string;
 }
 
 type FindMyWayRouter = ReturnType<typeof FindMyWay>;
 type FindMyWayMethod = Parameters<FindMyWayRouter['find']>[0];
+
+const sameMethodOrAll = (routeMethod: string, requestMethod: string) =>
+  routeMethod === requestMethod || routeMethod === 'ALL';
+
+/** A route variant as registered: its pattern in the adapter's syntax and its slot. */
+interface RegisteredVariant<T> {
+  readonly pattern: string;
+  readonly slot: RouteSlot<T>;
+}
 
 /** A route express may serve a slot's request with; its path-to-regexp matcher is made on first use. */
 interface Contender<T> {
@@ -51,8 +60,17 @@ function hasEmptyParameter(params: Record<string, string | undefined>): boolean 
   return false;
 }
 
-/** The path of a request URL, as the routers read it: up to a query or a fragment. */
-const pathOf = (url: string) => url.split(/[?#]/, 1)[0];
+/**
+ * The path of a request URL as the routers read it: up to a query or a
+ * fragment, and without the scheme and host of an absolute-form target.
+ */
+function pathOf(url: string): string {
+  const query = url.indexOf('?');
+  const fragment = url.indexOf('#');
+  const end = Math.min(query < 0 ? url.length : query, fragment < 0 ? url.length : fragment);
+  const path = end === url.length ? url : url.slice(0, end);
+  return path.startsWith('/') ? path : path.replace(/^[A-Za-z][\w+.-]*:\/\/[^/]*/, '');
+}
 
 /**
  * Finds the routes of a method and path in time that does not grow with the
@@ -73,8 +91,8 @@ export class RouteIndex<T> {
   private readonly contenders = new Map<RouteSlot<T>, Contender<T>[]>();
   /** Express only: slots alone in their requests, as tested when the tree read a path loosely. */
   private readonly ownContenders = new Map<RouteSlot<T>, Contender<T>>();
-  private readonly registrations: Array<{ method: string; path: string; slots: RouteSlot<T>[] }> =
-    [];
+  /** Every route's variants, in registration order; only sealing reads them. */
+  private readonly registrations: Array<RegisteredVariant<T> & { readonly method: string }> = [];
   /** Static paths by method, each with the slot the tree finds for it: one Map lookup instead of a tree walk. */
   private readonly staticPaths = new Map<string, Map<string, RouteSlot<T>>>();
 
@@ -89,48 +107,59 @@ export class RouteIndex<T> {
 
   /** Adds a route; `ALL` adds it under every method. */
   add(method: string, path: string, route: T): void {
-    const radixPaths = toRadixPaths(path, this.matching.syntax);
-    const slots =
-      (radixPaths && this.addToTree(method, path, radixPaths, route)) ??
+    const variants = toPathVariants(path, this.matching.syntax, this.matching.ignoreTrailingSlash);
+    const added =
+      (variants && this.addToTree(method, variants, route)) ??
       this.addToFallback(method, path, route);
-    this.registrations.push({ method, path, slots });
+    for (const entry of added) this.registrations.push({ method, ...entry });
   }
 
   /**
    * The slot a request for `method` and `url` (a query string is ignored)
    * reaches, if any. HEAD is also served by GET routes: on express by whichever
-   * was registered first (a HEAD slot's contenders include the GET routes), on
-   * fastify by GET only when no HEAD route exists.
+   * was registered first, on fastify by GET only when no HEAD route exists.
    */
   find(method: string, url: string): RouteSlot<T> | undefined {
-    const found = this.lookup(method, url);
-    return found === undefined && method === 'HEAD' ? this.lookup('GET', url) : found;
+    if (method !== 'HEAD' || this.matching.syntax === 'express') return this.lookup(method, url);
+    return this.lookup('HEAD', url) ?? this.lookup('GET', url);
   }
 
   private lookup(method: string, url: string): RouteSlot<T> | undefined {
+    // Express matches the path alone, however the target was written; find-my-way as fastify does.
+    const target = this.matching.syntax === 'express' ? pathOf(url) : url;
     const staticPaths = this.staticPaths.get(method);
     if (staticPaths !== undefined) {
-      const query = url.indexOf('?');
-      const slot = staticPaths.get(query < 0 ? url : url.slice(0, query));
+      const query = target.indexOf('?');
+      const slot = staticPaths.get(query < 0 ? target : target.slice(0, query));
       if (slot !== undefined) return slot;
     }
-    if (this.methods.has(method) || this.methods.has('ALL')) {
-      const found = this.tree.find(method as FindMyWayMethod, url);
-      if (found !== null) {
-        const slot = found.store as RouteSlot<T>;
-        if (this.matching.syntax !== 'express') return slot;
-        const served = this.expressChoice(slot, method, pathOf(url), found.params);
-        if (served !== undefined) return served;
-      }
+    const found = this.treeFind(method, target);
+    if (found !== null) {
+      const slot = found.store as RouteSlot<T>;
+      if (this.matching.syntax !== 'express') return slot;
+      const served = this.expressChoice(slot, method, target, found.params);
+      if (served !== undefined) return served;
     }
     if (this.fallback.length > 0) {
-      const path = pathOf(url);
+      const path = pathOf(target);
+      const serves = this.matching.syntax === 'express' ? servesMethod : sameMethodOrAll;
       for (const entry of this.fallback) {
-        if ((entry.method === method || entry.method === 'ALL') && entry.matches(path))
-          return entry.slot;
+        if (serves(entry.method, method) && entry.matches(path)) return entry.slot;
       }
     }
     return undefined;
+  }
+
+  /**
+   * What the tree holds for a request. On express a HEAD request the tree has
+   * no HEAD or ALL route for goes to the GET route, whose contenders then name
+   * the earliest HEAD, GET or ALL route that matches.
+   */
+  private treeFind(method: string, target: string) {
+    const holds = (each: string) => this.methods.has(each) || this.methods.has('ALL');
+    const found = holds(method) ? this.tree.find(method as FindMyWayMethod, target) : null;
+    if (found !== null || method !== 'HEAD' || this.matching.syntax !== 'express') return found;
+    return holds('GET') ? this.tree.find('GET', target) : null;
   }
 
   /**
@@ -168,7 +197,7 @@ export class RouteIndex<T> {
   private ownContender(slot: RouteSlot<T>): Contender<T> {
     let own = this.ownContenders.get(slot);
     if (own === undefined) {
-      own = { method: slot.method, path: slot.path, slot };
+      own = { method: slot.method, path: slot.pattern, slot };
       this.ownContenders.set(slot, own);
     }
     return own;
@@ -206,28 +235,33 @@ export class RouteIndex<T> {
   /**
    * Adds a route under each of its tree paths (several for optional groups).
    * A tree path an earlier route already holds stays with that route, as
-   * express serves the earliest; only a route the tree takes under none of its
-   * paths goes to the fallback matchers.
+   * express serves the earliest; the variant keeps a slot of its own outside
+   * the tree, which the holder's contenders include (it overlaps the holder),
+   * so express's next choice is still found. A route the tree takes under none
+   * of its paths goes to the fallback matchers.
    */
   private addToTree(
     method: string,
-    path: string,
-    radixPaths: readonly string[],
+    variants: readonly PathVariant[],
     route: T,
-  ): RouteSlot<T>[] | undefined {
-    const slots: RouteSlot<T>[] = [];
-    for (const radixPath of radixPaths) {
-      const slot = this.slot(method, patternKey(radixPath), path);
+  ): RegisteredVariant<T>[] | undefined {
+    const added: RegisteredVariant<T>[] = [];
+    let inTree = 0;
+    for (const { radixPath, pattern } of variants) {
+      const slot = this.slot(method, patternKey(radixPath), pattern);
       if (!slot.routes.includes(route)) {
         slot.routes.push(route);
         if (slot.routes.length === 1 && !this.registerEach(method, radixPath, slot)) {
-          slot.routes.pop();
+          added.push({ pattern, slot });
           continue;
         }
       }
-      slots.push(slot);
+      inTree++;
+      added.push({ pattern, slot });
     }
-    return slots.length > 0 ? slots : undefined;
+    if (inTree > 0) return added;
+    for (const { slot } of added) slot.routes.pop();
+    return undefined;
   }
 
   /** Registers a slot under its method, or each method of `ALL`; false when none registered. */
@@ -253,7 +287,7 @@ export class RouteIndex<T> {
     }
   }
 
-  private addToFallback(method: string, path: string, route: T): RouteSlot<T>[] {
+  private addToFallback(method: string, path: string, route: T): RegisteredVariant<T>[] {
     const slot = this.slot(method, `regexp:${path}`, path);
     slot.routes.push(route);
     if (slot.routes.length === 1) {
@@ -261,14 +295,14 @@ export class RouteIndex<T> {
       // A path neither matcher can read gets the global policy.
       if (matches !== undefined) this.fallback.push({ method, matches, slot });
     }
-    return [slot];
+    return [{ pattern: path, slot }];
   }
 
   private matcher(path: string): MatchFunction<object> | undefined {
     // Express's router drops a route's trailing slashes when trailing slashes are optional.
     const loose = this.matching.syntax === 'express' && this.matching.ignoreTrailingSlash;
     try {
-      return match(loose && path !== '/' ? path.replace(/\/+$/, '') : path, {
+      return match(loose ? loosen(path) : path, {
         sensitive: this.matching.caseSensitive,
         trailing: this.matching.ignoreTrailingSlash,
         decode: false,
@@ -279,45 +313,43 @@ export class RouteIndex<T> {
   }
 
   /**
-   * For each slot, the routes registered at its pattern and the dynamic routes
-   * that may match the same requests (`overlappingRoutes`), in registration
-   * order. A static slot has its own routes at least: the tree also reaches it
-   * for a percent-encoded form of its path, which express does not match.
+   * For each slot, the route variants registered at its pattern and those that
+   * may match the same requests (`overlappingRoutes`), in registration order.
+   * A slot with one plain variant alone needs none: the tree reaches it as
+   * express does, but for loosely read paths (see `expressChoice`).
    */
   private findExpressContenders(): void {
-    const overlaps = overlappingRoutes(this.registrations, this.matching);
-    const others: Contender<T>[] = this.registrations.map(({ method, path, slots }) => ({
+    const variants = this.registrations.map(({ method, pattern }) => ({ method, path: pattern }));
+    const overlaps = overlappingRoutes(variants, this.matching);
+    const contenderOf = this.registrations.map(({ method, pattern, slot }): Contender<T> => ({
       method,
-      path,
-      slot: slots[0],
+      path: pattern,
+      slot,
     }));
-    // Every route registered at a slot's pattern, and the routes that may match their requests.
     const members = new Map<RouteSlot<T>, number[]>();
-    this.registrations.forEach(({ slots }, at) => {
-      for (const slot of slots) members.set(slot, [...(members.get(slot) ?? []), at]);
+    this.registrations.forEach(({ slot }, at) => {
+      const own = members.get(slot);
+      if (own === undefined) members.set(slot, [at]);
+      else own.push(at);
     });
     for (const [slot, own] of members) {
       const candidates = new Set(own.flatMap((at) => [at, ...overlaps[at]]));
-      if (candidates.size === 1 && isPlainPath(this.registrations[own[0]].path)) continue;
-      const contenders = [...candidates]
-        .sort((a, b) => a - b)
-        .map((at) => {
-          const { method, path } = this.registrations[at];
-          return own.includes(at) ? { method, path, slot } : others[at];
-        });
-      this.contenders.set(slot, contenders);
+      if (candidates.size === 1 && isPlainPath(slot.pattern)) continue;
+      this.contenders.set(
+        slot,
+        [...candidates].sort((a, b) => a - b).map((at) => contenderOf[at]),
+      );
     }
   }
 
-  private slot(method: string, pattern: string, path: string): RouteSlot<T> {
-    const key = `${method} ${pattern}`;
-    let slot = this.slots.get(key);
+  private slot(method: string, key: string, pattern: string): RouteSlot<T> {
+    let slot = this.slots.get(`${method} ${key}`);
     if (slot === undefined) {
-      let siblings = this.patterns.get(pattern);
-      if (siblings === undefined) this.patterns.set(pattern, (siblings = new Map()));
-      slot = { method, routes: [], siblings, order: this.slots.size, path };
+      let siblings = this.patterns.get(key);
+      if (siblings === undefined) this.patterns.set(key, (siblings = new Map()));
+      slot = { method, routes: [], siblings, order: this.slots.size, pattern };
       siblings.set(method, slot);
-      this.slots.set(key, slot);
+      this.slots.set(`${method} ${key}`, slot);
       this.methods.add(method);
     }
     return slot;

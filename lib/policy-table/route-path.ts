@@ -1,52 +1,89 @@
 import { parse, type Token } from 'path-to-regexp';
 
+/** One way a registered path can match: its find-my-way path, and the same in the adapter's syntax. */
+export interface PathVariant {
+  readonly radixPath: string;
+  /** For express, a path-to-regexp path without optional groups; for fastify, the path itself. */
+  readonly pattern: string;
+}
+
 /**
  * Converts a route path as an adapter registered it into the syntax of
  * find-my-way, the radix tree the policy table looks routes up in. Fastify paths
  * already are find-my-way paths; express 5 paths are path-to-regexp 8 paths,
- * whose optional groups become one find-my-way path per combination. Returns
- * undefined for the few shapes find-my-way cannot express (a wildcard before the
- * end, reserved characters), which are matched by path-to-regexp instead.
+ * whose optional groups become one variant per combination. Returns undefined
+ * for the few shapes find-my-way cannot express (a wildcard before the end,
+ * reserved characters), which are matched by path-to-regexp instead.
  */
-export function toRadixPaths(path: string, syntax: 'express' | 'fastify'): string[] | undefined {
-  if (syntax === 'fastify') return [path];
+export function toPathVariants(
+  path: string,
+  syntax: 'express' | 'fastify',
+  trailingSlashOptional: boolean,
+): PathVariant[] | undefined {
+  if (syntax === 'fastify') return [{ radixPath: path, pattern: path }];
   let tokens: Token[];
   try {
-    tokens = parse(path).tokens;
+    tokens = parse(trailingSlashOptional ? loosen(path) : path).tokens;
   } catch {
     return undefined;
   }
   const variants = expand(tokens, { next: 0 });
   if (variants === undefined) return undefined;
-  return variants.every((variant) => !variant.slice(0, -1).includes('*')) ? variants : undefined;
+  const complete = variants.map(({ radixPath, pattern }) => ({
+    radixPath: radixPath === '' ? '/' : radixPath,
+    pattern,
+  }));
+  return complete.every(({ radixPath }) => !radixPath.slice(0, -1).includes('*'))
+    ? complete
+    : undefined;
 }
 
-function expand(tokens: readonly Token[], params: { next: number }): string[] | undefined {
-  let variants = [''];
+/** What express's router matches when trailing slashes are optional: the path without its own. */
+export function loosen(path: string): string {
+  return path === '/' ? path : path.replace(/\/+$/, '');
+}
+
+/** Characters path-to-regexp reads as syntax in static text. */
+const RESERVED = /[{}()[\]+?!:*\\"]/g;
+
+function expand(tokens: readonly Token[], params: { next: number }): PathVariant[] | undefined {
+  let variants: PathVariant[] = [{ radixPath: '', pattern: '' }];
+  const append = (radixPath: string, pattern: string) => {
+    variants = variants.map((v) => ({
+      radixPath: v.radixPath + radixPath,
+      pattern: v.pattern + pattern,
+    }));
+  };
   for (const token of tokens) {
     switch (token.type) {
       case 'text':
         // find-my-way reads "*" and "(" in static text as syntax; ":" is escaped as "::".
         if (/[*()]/.test(token.value)) return undefined;
-        variants = variants.map((v) => v + token.value.replace(/:/g, '::'));
+        append(token.value.replace(/:/g, '::'), token.value.replace(RESERVED, '\\$&'));
         break;
       case 'param': {
-        const name = `:p${params.next++}`;
-        variants = variants.map((v) => v + name);
+        const name = `p${params.next++}`;
+        append(`:${name}`, `:${name}`);
         break;
       }
       case 'wildcard':
-        variants = variants.map((v) => `${v}*`);
+        append('*', `*w${params.next++}`);
         break;
       case 'group': {
         const optional = expand(token.tokens, params);
         if (optional === undefined) return undefined;
-        variants = variants.flatMap((v) => [v, ...optional.map((o) => v + o)]);
+        variants = variants.flatMap((v) => [
+          v,
+          ...optional.map((o) => ({
+            radixPath: v.radixPath + o.radixPath,
+            pattern: v.pattern + o.pattern,
+          })),
+        ]);
         break;
       }
     }
   }
-  return variants.map((v) => (v === '' ? '/' : v));
+  return variants;
 }
 
 /** Two registrations at the same pattern, whatever their parameter names, share this key. */

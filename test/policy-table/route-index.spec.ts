@@ -279,6 +279,41 @@ describe('HEAD', () => {
   });
 });
 
+describe('express precedence', () => {
+  const expressIndex = (routes: readonly Route[]) => buildIndex('express', FLAGS[0], routes);
+
+  it('serves HEAD with an earlier GET route before a later ALL route the tree cannot hold', () => {
+    const index = expressIndex([
+      ['GET', '/a/edit', 'get'],
+      ['ALL', '/{*rest}/edit', 'all'],
+    ]);
+    expect(routesOf(index.find('HEAD', '/a/edit'))).toEqual(['get']);
+    expect(routesOf(index.find('POST', '/a/edit'))).toEqual(['all']);
+  });
+
+  it('matches the text after a parameter, which find-my-way reads as part of its name', () => {
+    const index = expressIndex([['GET', '/u/:id~raw', 'raw']]);
+    expect(routesOf(index.find('GET', '/u/42~raw'))).toEqual(['raw']);
+    expect(index.find('GET', '/u/42')).toBeUndefined();
+  });
+
+  it("answers through the optional group's variant that matches", () => {
+    const index = expressIndex([
+      ['GET', '/x', 'bare'],
+      ['GET', '/x{/:q}', 'optional'],
+      ['GET', '/x/z', 'static'],
+    ]);
+    expect(routesOf(index.find('GET', '/x/z'))).toEqual(['optional']);
+    expect(routesOf(index.find('GET', '/x'))).toEqual(['bare', 'optional']);
+  });
+
+  it.each(SYNTAXES)('on %s, reads the path of an absolute-form request target', (syntax) => {
+    const index = buildIndex(syntax, FLAGS[0], sampleRoutes(syntax));
+    expect(routesOf(index.find('GET', 'http://api.example/users/42?x=1'))).toEqual(['user']);
+    expect(routesOf(index.find('GET', 'http://api.example/a/b'))).toEqual(['ab']);
+  });
+});
+
 describe('registrations', () => {
   it.each(SYNTAXES)('keeps every route added at one pattern, in order, on %s', (syntax) => {
     const index = buildIndex(syntax, FLAGS[0], [
@@ -301,6 +336,7 @@ const REQUEST_METHODS = ['GET', 'POST', 'HEAD', 'PUT'];
 type Token =
   | { kind: 'static'; value: string }
   | { kind: 'param' }
+  | { kind: 'suffixed' }
   | { kind: 'wildcard' }
   | { kind: 'optional'; value: string };
 
@@ -308,6 +344,7 @@ const segment = fc.constantFrom('a', 'b', 'A', 'ab', 'Ab', 'users', 'me');
 const token: fc.Arbitrary<Token> = fc.oneof(
   { weight: 5, arbitrary: segment.map((value): Token => ({ kind: 'static', value })) },
   { weight: 2, arbitrary: fc.constant<Token>({ kind: 'param' }) },
+  { weight: 1, arbitrary: fc.constant<Token>({ kind: 'suffixed' }) },
   { weight: 1, arbitrary: segment.map((value): Token => ({ kind: 'optional', value })) },
 );
 
@@ -331,6 +368,8 @@ function render(spec: RouteSpec, syntax: Syntax): string {
   spec.tokens.forEach((t, i) => {
     if (t.kind === 'static') path += `/${t.value}`;
     else if (t.kind === 'param') path += `/:p${i}`;
+    // Text after a parameter: find-my-way reads "~" as part of the name, express as text.
+    else if (t.kind === 'suffixed') path += `/:p${i}~x`;
     else if (t.kind === 'wildcard') path += syntax === 'express' ? `/*w${i}` : '/*';
     // fastify has no optional static segment; a plain one stands in.
     else path += syntax === 'express' ? `{/${t.value}}` : `/${t.value}`;
@@ -358,8 +397,13 @@ const pathPiece = fc.constantFrom(
   '?',
   '#',
   'x=1',
+  '~x',
 );
 const requestPath = fc.array(pathPiece, { maxLength: 8 }).map((pieces) => `/${pieces.join('')}`);
+/** A request target in origin form or, as a proxy may pass it on, absolute form. */
+const requestTarget = fc
+  .tuple(requestPath, fc.boolean())
+  .map(([path, absolute]) => (absolute ? `http://api.example${path}` : path));
 const flags: fc.Arbitrary<Flags> = fc.constantFrom(...FLAGS);
 const syntax = fc.constantFrom(...SYNTAXES);
 
@@ -399,7 +443,7 @@ describe('RouteIndex properties', () => {
       fc.asyncProperty(
         flags,
         routeSet,
-        fc.array(requestPath, { maxLength: 20 }),
+        fc.array(requestTarget, { maxLength: 20 }),
         async (flags, specs, random) => {
           const routes = toRoutes(specs, 'express');
           const router = Router({
@@ -530,7 +574,12 @@ describe('RouteIndex properties', () => {
             const path = normalize(syntax === 'fastify' ? decodeURI(raw) : raw);
             const first = routes.find(([m, p]) => m === method && normalize(p) === path);
             if (first === undefined) return undefined;
-            return routes.filter(([m, p]) => m === method && p === first[1]).map(([, , v]) => v);
+            // Express drops a route's trailing slashes when they are optional: "/a/" is "/a".
+            const key = (path: string) =>
+              syntax === 'express' && flags.ignoreTrailingSlash ? trimSlash(path) : path;
+            return routes
+              .filter(([m, p]) => m === method && key(p) === key(first[1]))
+              .map(([, , v]) => v);
           };
           const index = buildIndex(syntax, flags, routes);
           for (const url of requestsFor(routes, random)) {
