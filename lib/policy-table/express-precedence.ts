@@ -1,3 +1,5 @@
+import { loosen } from './route-path.js';
+
 /** A route variant as express matches it: a path-to-regexp path without optional groups. */
 export interface RegisteredPath {
   readonly method: string;
@@ -96,7 +98,7 @@ const newNode = (): SegmentNode => ({
  */
 function segmentsOf(path: string, options: SegmentOptions): Array<Segment | 'rest'> | undefined {
   if (/[\\"]/.test(path) || !path.startsWith('/')) return undefined;
-  const trimmed = options.ignoreTrailingSlash && path !== '/' ? path.replace(/\/+$/, '') : path;
+  const trimmed = options.ignoreTrailingSlash ? loosen(path) : path;
   const segments: Array<Segment | 'rest'> = [];
   for (const segment of trimmed.split('/')) {
     if (segment.includes('*')) {

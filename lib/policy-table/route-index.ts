@@ -21,8 +21,6 @@ export interface RouteSlot<T> {
   readonly routes: T[];
   /** Every method's slot at the same pattern: what "the methods routed at that path" means. */
   readonly siblings: Map<string, RouteSlot<T>>;
-  /** When its first route was registered: express serves the earliest route that matches. */
-  readonly order: number;
   /** Its pattern in the adapter's syntax (on express, without optional groups). */
   readonly pattern: string;
 }
@@ -39,18 +37,15 @@ interface RegisteredVariant<T> {
   readonly slot: RouteSlot<T>;
 }
 
-/** A route express may serve a slot's request with; its path-to-regexp matcher is made on first use. */
+/**
+ * A route tested with its own path-to-regexp matcher, made on first use: one
+ * express may serve a slot's request with, or one the tree cannot hold.
+ */
 interface Contender<T> {
   readonly method: string;
   readonly path: string;
   readonly slot: RouteSlot<T>;
   matches?: MatchFunction<object> | null;
-}
-
-interface PatternRoute<T> {
-  readonly method: string;
-  readonly matches: MatchFunction<object>;
-  readonly slot: RouteSlot<T>;
 }
 
 const noop = () => undefined;
@@ -78,14 +73,15 @@ function pathOf(url: string): string {
  * path-to-regexp matchers behind it for paths the tree cannot hold.
  *
  * find-my-way ranks static over parametric over wildcard, as fastify does.
- * Express serves the first registered route that matches instead; `seal()`
- * finds the static paths an earlier parametric route takes on express.
+ * Express serves the first registered route that matches instead; on express
+ * the tree's choice is checked against the routes that may contend for it
+ * (see `expressChoice`).
  */
 export class RouteIndex<T> {
   private readonly tree: FindMyWayRouter;
   private readonly slots = new Map<string, RouteSlot<T>>();
   private readonly patterns = new Map<string, Map<string, RouteSlot<T>>>();
-  private readonly fallback: PatternRoute<T>[] = [];
+  private readonly fallback: Contender<T>[] = [];
   private readonly methods = new Set<string>();
   /** Express only: for a slot other routes may contend for, the routes express may serve its requests with, in registration order. */
   private readonly contenders = new Map<RouteSlot<T>, Contender<T>[]>();
@@ -144,7 +140,7 @@ export class RouteIndex<T> {
       const path = pathOf(target);
       const serves = this.matching.syntax === 'express' ? servesMethod : sameMethodOrAll;
       for (const entry of this.fallback) {
-        if (serves(entry.method, method) && entry.matches(path)) return entry.slot;
+        if (serves(entry.method, method) && this.matches(entry, path)) return entry.slot;
       }
     }
     return undefined;
@@ -156,10 +152,13 @@ export class RouteIndex<T> {
    * the earliest HEAD, GET or ALL route that matches.
    */
   private treeFind(method: string, target: string) {
-    const holds = (each: string) => this.methods.has(each) || this.methods.has('ALL');
-    const found = holds(method) ? this.tree.find(method as FindMyWayMethod, target) : null;
+    const found = this.holds(method) ? this.tree.find(method as FindMyWayMethod, target) : null;
     if (found !== null || method !== 'HEAD' || this.matching.syntax !== 'express') return found;
-    return holds('GET') ? this.tree.find('GET', target) : null;
+    return this.holds('GET') ? this.tree.find('GET', target) : null;
+  }
+
+  private holds(method: string): boolean {
+    return this.methods.has(method) || this.methods.has('ALL');
   }
 
   /**
@@ -290,11 +289,8 @@ export class RouteIndex<T> {
   private addToFallback(method: string, path: string, route: T): RegisteredVariant<T>[] {
     const slot = this.slot(method, `regexp:${path}`, path);
     slot.routes.push(route);
-    if (slot.routes.length === 1) {
-      const matches = this.matcher(path);
-      // A path neither matcher can read gets the global policy.
-      if (matches !== undefined) this.fallback.push({ method, matches, slot });
-    }
+    // A path neither matcher can read matches nothing: it gets the global policy.
+    if (slot.routes.length === 1) this.fallback.push({ method, path, slot });
     return [{ pattern: path, slot }];
   }
 
@@ -347,7 +343,7 @@ export class RouteIndex<T> {
     if (slot === undefined) {
       let siblings = this.patterns.get(key);
       if (siblings === undefined) this.patterns.set(key, (siblings = new Map()));
-      slot = { method, routes: [], siblings, order: this.slots.size, pattern };
+      slot = { method, routes: [], siblings, pattern };
       siblings.set(method, slot);
       this.slots.set(`${method} ${key}`, slot);
       this.methods.add(method);

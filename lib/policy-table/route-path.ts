@@ -49,10 +49,7 @@ const RESERVED = /[{}()[\]+?!:*\\"]/g;
 function expand(tokens: readonly Token[], params: { next: number }): PathVariant[] | undefined {
   let variants: PathVariant[] = [{ radixPath: '', pattern: '' }];
   const append = (radixPath: string, pattern: string) => {
-    variants = variants.map((v) => ({
-      radixPath: v.radixPath + radixPath,
-      pattern: v.pattern + pattern,
-    }));
+    variants = variants.map((v) => concat(v, { radixPath, pattern }));
   };
   for (const token of tokens) {
     switch (token.type) {
@@ -72,13 +69,7 @@ function expand(tokens: readonly Token[], params: { next: number }): PathVariant
       case 'group': {
         const optional = expand(token.tokens, params);
         if (optional === undefined) return undefined;
-        variants = variants.flatMap((v) => [
-          v,
-          ...optional.map((o) => ({
-            radixPath: v.radixPath + o.radixPath,
-            pattern: v.pattern + o.pattern,
-          })),
-        ]);
+        variants = variants.flatMap((v) => [v, ...optional.map((o) => concat(v, o))]);
         break;
       }
     }
@@ -89,4 +80,8 @@ function expand(tokens: readonly Token[], params: { next: number }): PathVariant
 /** Two registrations at the same pattern, whatever their parameter names, share this key. */
 export function patternKey(radixPath: string): string {
   return radixPath.replace(/(^|[^:]):[A-Za-z0-9_]+/g, '$1:');
+}
+
+function concat(head: PathVariant, tail: PathVariant): PathVariant {
+  return { radixPath: head.radixPath + tail.radixPath, pattern: head.pattern + tail.pattern };
 }

@@ -417,7 +417,7 @@ function requestsFor(routes: readonly Route[], random: readonly string[]): strin
 }
 
 const summary = (slot: RouteSlot<string> | undefined) =>
-  slot && { method: slot.method, order: slot.order, routes: slot.routes };
+  slot && { method: slot.method, pattern: slot.pattern, routes: slot.routes };
 
 /** express's own router (the one express 5 runs), as the reference for express. */
 type ExpressRouter = ((request: object, response: object, done: () => void) => void) & {
