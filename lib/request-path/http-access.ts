@@ -75,13 +75,33 @@ interface FastifyReply {
   send(body?: string): FastifyReply;
 }
 
+/**
+ * The names CORS headers are written under on fastify, whose replies key their
+ * headers by lowercase name and lowercase every name they are given: a name
+ * already in lowercase costs no new string per call.
+ */
+const FASTIFY_HEADER_NAMES = new Map(
+  [
+    'Access-Control-Allow-Origin',
+    'Access-Control-Allow-Credentials',
+    'Access-Control-Expose-Headers',
+    'Access-Control-Allow-Methods',
+    'Access-Control-Allow-Headers',
+    'Access-Control-Max-Age',
+    'Access-Control-Allow-Private-Network',
+    'Vary',
+  ].map((name) => [name, name.toLowerCase()]),
+);
+const fastifyName = (name: string) => FASTIFY_HEADER_NAMES.get(name) ?? name;
+
 const fastifyAccess: HttpAccess = {
   pinHeaders: pinOnResponse,
   nodeRequest: (request) => (request as { raw: HttpRequest }).raw,
   nodeResponse: (response) => (response as FastifyReply).raw,
-  getHeader: (response, name) => (response as FastifyReply).getHeader(name),
-  setHeader: (response, name, value) => void (response as FastifyReply).header(name, value),
-  removeHeader: (response, name) => void (response as FastifyReply).removeHeader(name),
+  getHeader: (response, name) => (response as FastifyReply).getHeader(fastifyName(name)),
+  setHeader: (response, name, value) =>
+    void (response as FastifyReply).header(fastifyName(name), value),
+  removeHeader: (response, name) => void (response as FastifyReply).removeHeader(fastifyName(name)),
   send(response, status, body) {
     const reply = (response as FastifyReply).code(status);
     if (body === undefined) reply.send();
