@@ -100,6 +100,7 @@ function pathMatchingOf(adapter: AbstractHttpAdapter): PathMatching {
     caseSensitive: router?.caseSensitive === true,
     ignoreTrailingSlash: router?.strict !== true,
     ignoreDuplicateSlashes: false,
-    maxParamLength: 8192,
+    // Express's router puts no limit on a parameter's length.
+    maxParamLength: Number.POSITIVE_INFINITY,
   };
 }

@@ -50,6 +50,9 @@ interface Contender<T> {
 
 const noop = () => undefined;
 
+/** A parameter of a route variant (named `p<n>`) followed by text find-my-way reads as static: `:p0.json`, `:p0-:p1`. */
+const TEXT_AFTER_PARAMETER = /(?:^|[^\\]):p\d+[-.]/;
+
 function hasEmptyParameter(params: Record<string, string | undefined>): boolean {
   for (const name in params) if (params[name] === '') return true;
   return false;
@@ -70,7 +73,8 @@ function pathOf(url: string): string {
 /**
  * Finds the routes of a method and path in time that does not grow with the
  * number of routes: a find-my-way radix tree, with a short ordered list of
- * path-to-regexp matchers behind it for paths the tree cannot hold.
+ * path-to-regexp matchers behind it for paths the tree cannot hold (and, on
+ * express, for those it may miss).
  *
  * find-my-way ranks static over parametric over wildcard, as fastify does.
  * Express serves the first registered route that matches instead; on express
@@ -81,6 +85,7 @@ export class RouteIndex<T> {
   private readonly tree: FindMyWayRouter;
   private readonly slots = new Map<string, RouteSlot<T>>();
   private readonly patterns = new Map<string, Map<string, RouteSlot<T>>>();
+  /** Tried in registration order when the tree finds nothing (on express, nothing express serves). */
   private readonly fallback: Contender<T>[] = [];
   private readonly methods = new Set<string>();
   /** Express only: for a slot other routes may contend for, the routes express may serve its requests with, in registration order. */
@@ -104,10 +109,23 @@ export class RouteIndex<T> {
   /** Adds a route; `ALL` adds it under every method. */
   add(method: string, path: string, route: T): void {
     const variants = toPathVariants(path, this.matching.syntax, this.matching.ignoreTrailingSlash);
-    const added =
-      (variants && this.addToTree(method, variants, route)) ??
-      this.addToFallback(method, path, route);
+    const inTree = variants && this.addToTree(method, variants, route);
+    if (inTree !== undefined) this.keepCaseFoldedMisses(method, inTree);
+    const added = inTree ?? this.addToFallback(method, path, route);
     for (const entry of added) this.registrations.push({ method, ...entry });
+  }
+
+  /**
+   * find-my-way compares the text after a parameter (`:id.json`) case by
+   * case, whatever its `caseSensitive` option, so a request case-insensitive
+   * express serves with such a route (`/a.JSON`) may miss it in the tree: on a
+   * miss it is also tried with the fallback matchers, in registration order.
+   */
+  private keepCaseFoldedMisses(method: string, variants: readonly RegisteredVariant<T>[]): void {
+    if (this.matching.syntax !== 'express' || this.matching.caseSensitive) return;
+    for (const { pattern, slot } of variants) {
+      if (TEXT_AFTER_PARAMETER.test(pattern)) this.fallback.push({ method, path: pattern, slot });
+    }
   }
 
   /**

@@ -54,8 +54,10 @@ function expand(tokens: readonly Token[], params: { next: number }): PathVariant
   for (const token of tokens) {
     switch (token.type) {
       case 'text':
-        // find-my-way reads "*" and "(" in static text as syntax; ":" is escaped as "::".
-        if (/[*()]/.test(token.value)) return undefined;
+        // find-my-way reads "*" and "(" in static text as syntax (":" is escaped
+        // as "::"), and compares "%" with the decoded request path, where express
+        // compares it with the path as sent.
+        if (/[*()%]/.test(token.value)) return undefined;
         append(token.value.replace(/:/g, '::'), token.value.replace(RESERVED, '\\$&'));
         break;
       case 'param': {

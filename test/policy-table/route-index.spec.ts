@@ -31,7 +31,8 @@ function buildIndex(syntax: Syntax, flags: Flags, routes: readonly Route[]): Rou
     syntax,
     ...flags,
     ignoreDuplicateSlashes: false,
-    maxParamLength: 100,
+    // As each adapter's router: fastify's default limit, none on express.
+    maxParamLength: syntax === 'express' ? Number.POSITIVE_INFINITY : 100,
   });
   for (const [method, path, value] of routes) index.add(method, path, value);
   index.seal();
@@ -297,6 +298,35 @@ describe('express precedence', () => {
     expect(index.find('GET', '/u/42')).toBeUndefined();
   });
 
+  it('matches the text after a parameter in any case when routes are case-insensitive', () => {
+    const routes: Route[] = [
+      ['GET', '/files/:id.json', 'json'],
+      ['GET', '/v/:a-x-:b', 'pair'],
+    ];
+    const insensitive = buildIndex('express', FLAGS[2], routes);
+    expect(routesOf(insensitive.find('GET', '/files/a.JSON'))).toEqual(['json']);
+    expect(routesOf(insensitive.find('HEAD', '/FILES/a.Json'))).toEqual(['json']);
+    expect(routesOf(insensitive.find('GET', '/v/q-X-r'))).toEqual(['pair']);
+    const sensitive = expressIndex(routes);
+    expect(sensitive.find('GET', '/files/a.JSON')).toBeUndefined();
+    expect(routesOf(sensitive.find('GET', '/files/a.json'))).toEqual(['json']);
+  });
+
+  it('matches a "%" in a registered path against the path as sent', () => {
+    const index = buildIndex('express', FLAGS[2], [
+      ['GET', '/a%20b', 'encoded'],
+      ['GET', '/:name', 'param'],
+    ]);
+    expect(routesOf(index.find('GET', '/a%20b'))).toEqual(['encoded']);
+    expect(routesOf(index.find('GET', '/A%20B'))).toEqual(['encoded']);
+    expect(routesOf(index.find('GET', '/a b'))).toEqual(['param']);
+  });
+
+  it('matches a parameter of any length', () => {
+    const index = expressIndex([['GET', '/users/:id', 'user']]);
+    expect(routesOf(index.find('GET', `/users/${'7'.repeat(20_000)}`))).toEqual(['user']);
+  });
+
   it("answers through the optional group's variant that matches", () => {
     const index = expressIndex([
       ['GET', '/x', 'bare'],
@@ -337,6 +367,8 @@ type Token =
   | { kind: 'static'; value: string }
   | { kind: 'param' }
   | { kind: 'suffixed' }
+  | { kind: 'dotted' }
+  | { kind: 'percent' }
   | { kind: 'wildcard' }
   | { kind: 'optional'; value: string };
 
@@ -345,6 +377,8 @@ const token: fc.Arbitrary<Token> = fc.oneof(
   { weight: 5, arbitrary: segment.map((value): Token => ({ kind: 'static', value })) },
   { weight: 2, arbitrary: fc.constant<Token>({ kind: 'param' }) },
   { weight: 1, arbitrary: fc.constant<Token>({ kind: 'suffixed' }) },
+  { weight: 1, arbitrary: fc.constant<Token>({ kind: 'dotted' }) },
+  { weight: 1, arbitrary: fc.constant<Token>({ kind: 'percent' }) },
   { weight: 1, arbitrary: segment.map((value): Token => ({ kind: 'optional', value })) },
 );
 
@@ -370,6 +404,10 @@ function render(spec: RouteSpec, syntax: Syntax): string {
     else if (t.kind === 'param') path += `/:p${i}`;
     // Text after a parameter: find-my-way reads "~" as part of the name, express as text.
     else if (t.kind === 'suffixed') path += `/:p${i}~x`;
+    // Text after a parameter that find-my-way reads as static.
+    else if (t.kind === 'dotted') path += `/:p${i}.json`;
+    // fastify decodes a registered "%"; a plain segment stands in.
+    else if (t.kind === 'percent') path += syntax === 'express' ? '/a%41' : '/a';
     else if (t.kind === 'wildcard') path += syntax === 'express' ? `/*w${i}` : '/*';
     // fastify has no optional static segment; a plain one stands in.
     else path += syntax === 'express' ? `{/${t.value}}` : `/${t.value}`;
@@ -398,6 +436,10 @@ const pathPiece = fc.constantFrom(
   '#',
   'x=1',
   '~x',
+  '.json',
+  '.JSON',
+  // Longer than fastify's default limit on a parameter's length.
+  'x'.repeat(120),
 );
 const requestPath = fc.array(pathPiece, { maxLength: 8 }).map((pieces) => `/${pieces.join('')}`);
 /** A request target in origin form or, as a proxy may pass it on, absolute form. */

@@ -17,6 +17,7 @@ const REPORTS = 'https://reports.example';
 const DOWNLOADS = 'https://downloads.example';
 const ORG = 'https://org.example';
 const TEAM = 'https://team.example';
+const EXPORTS = 'https://exports.example';
 const ALL_METHODS = 'GET,HEAD,PUT,PATCH,POST,DELETE';
 
 @Controller('users')
@@ -87,6 +88,12 @@ function filesController(adapter: AdapterName) {
     @Cors({ origin: [DOWNLOADS] })
     download(@Param('name') name: string, @Param('ext') ext: string) {
       return `${name} ${ext}`;
+    }
+
+    @Put('exports/:id.json')
+    @Cors({ origin: [EXPORTS] })
+    exportJson(@Param('id') id: string) {
+      return `export ${id}`;
     }
 
     @Patch('legacy/*')
@@ -202,6 +209,36 @@ describe.each(ADAPTERS)('params and wildcards on %s', (adapter) => {
       .set('Origin', DOWNLOADS);
     expect(res.text).toBe('report pdf');
     expect(res.headers['access-control-allow-origin']).toBe(DOWNLOADS);
+  });
+
+  it('matches the text after a param in any case on express, in its own case on fastify', async () => {
+    const res = await request(app.getHttpServer()).put('/Exports/7.JSON').set('Origin', EXPORTS);
+    if (adapter === 'express') {
+      expect(res.text).toBe('export 7');
+      expect(res.headers['access-control-allow-origin']).toBe(EXPORTS);
+      expectAllowed(await preflight(app, '/Exports/7.JSON', EXPORTS, 'PUT'), EXPORTS, 'PUT');
+      expectRefused(await preflight(app, '/Exports/7.JSON', APP, 'PUT'));
+    } else {
+      expect(res.status).toBe(404);
+      expect(res.headers['access-control-allow-origin']).toBeUndefined();
+      expectRefused(await preflight(app, '/Exports/7.JSON', EXPORTS, 'PUT'));
+    }
+    expectAllowed(await preflight(app, '/exports/7.json', EXPORTS, 'PUT'), EXPORTS, 'PUT');
+  });
+
+  it('routes a param longer than fastify allows as the adapter does', async () => {
+    // fastify's router refuses parameters over 100 characters; express has no limit.
+    const path = `/users/${'7'.repeat(9_000)}`;
+    const res = await request(app.getHttpServer()).put(path).set('Origin', ID);
+    if (adapter === 'express') {
+      expect(res.status).toBe(200);
+      expect(res.headers['access-control-allow-origin']).toBe(ID);
+      expectAllowed(await preflight(app, path, ID, 'PUT'), ID, 'PUT');
+    } else {
+      expect(res.status).not.toBe(200);
+      expect(res.headers['access-control-allow-origin']).toBeUndefined();
+      expectRefused(await preflight(app, path, ID, 'PUT'));
+    }
   });
 
   it('answers routes with several params', async () => {
