@@ -13,8 +13,9 @@ type WriteHead = (this: ServerResponse, ...args: unknown[]) => ServerResponse;
  * Keeps the CORS headers as decided until they are written, whatever the app
  * does in between: one Access-Control-Allow-Origin with the policy's value
  * (express's `res.append`, a header array or a handler's own value would
- * otherwise go out), and the Vary tokens still in a Vary that `@Header()` or
- * the handler replaced. This also covers responses the handler sends itself.
+ * otherwise go out), and the Vary tokens, added to whatever Vary the response
+ * has by then (one `@Header()` or the handler set, say). This also covers
+ * responses the handler sends itself.
  * A second decision for the same response (a version filter naming the exact
  * handler) updates what is kept, so the last decision is the one that goes out.
  */

@@ -133,14 +133,19 @@ export function writeCorsHeaders(
     access.setHeader(response, 'Vary', appendVary(access.getHeader(response, 'Vary'), vary));
 }
 
-/** Writes an actual-request decision's headers now, and keeps them so until they are sent. */
+/**
+ * Writes an actual-request decision's headers now, and keeps them so until
+ * they are sent. Its Vary tokens are added only then, by the pin, to the Vary
+ * the response has by that time: whatever the app did in between, they must
+ * go out, so writing them now as well would only cost a read and a write.
+ */
 export function writeActualHeaders(
   access: HttpAccess,
   response: unknown,
   headers: readonly HeaderPair[],
   vary: string | undefined,
 ): void {
-  writeCorsHeaders(access, response, headers, vary);
+  for (const [name, value] of headers) access.setHeader(response, name, value);
   const allowOrigin = headers.length > 0 ? headers[0][1] : undefined;
   if (allowOrigin !== undefined || vary !== undefined)
     access.pinHeaders(access.nodeResponse(response), allowOrigin, vary);
