@@ -129,7 +129,8 @@ export class CorsPolicyTable {
       const slots = [...siblings.values()];
       const entries = slots.flatMap((slot) => slot.routes);
       const shared = entries.every(
-        (entry) => entry.host === undefined && entry.route.policy === entries[0].route.policy,
+        (entry) =>
+          entry.host === undefined && allowSameOrigins(entry.route.policy, entries[0].route.policy),
       );
       answers = {
         methods,
@@ -144,9 +145,10 @@ export class CorsPolicyTable {
 }
 
 /**
- * The Allow-Methods answers of one path. When all its routes share one policy
- * and no host, the answer never changes; otherwise it depends only on which of
- * its methods allow the origin.
+ * The Allow-Methods answers of one path. When all its routes allow the same
+ * origins and none is bound to a host, every method allows an origin any of
+ * them allows (one none allows is refused before the answer is read), so the
+ * answer never changes; otherwise it depends only on which methods allow it.
  */
 interface PathMethods {
   readonly methods: readonly string[];
@@ -160,6 +162,22 @@ interface PathMethods {
 const MAX_METHODS_AS_BITS = 31;
 /** Far more method combinations than a path sees; past it, answers are made per request. */
 const MAX_ANSWERS_PER_PATH = 64;
+
+/**
+ * Whether two policies were given the same origins (policies compiled apart,
+ * as when a controller and a route each restate them). Spelled the same, that
+ * is: two spellings of one origin count as different, which costs only speed.
+ */
+function allowSameOrigins(a: CompiledCorsPolicy, b: CompiledCorsPolicy): boolean {
+  return a === b || sameOriginOption(a.options.origin, b.options.origin);
+}
+
+function sameOriginOption(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a) && Array.isArray(b))
+    return a.length === b.length && a.every((entry, at) => sameOriginOption(entry, b[at]));
+  return a instanceof RegExp && b instanceof RegExp && a.source === b.source && a.flags === b.flags;
+}
 
 function anyAllows(routes: readonly RoutePolicy[], origin: string): boolean {
   for (const { policy } of routes) if (allowsCheaply(policy, origin)) return true;

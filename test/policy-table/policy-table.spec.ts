@@ -73,6 +73,39 @@ describe('CorsPolicyTable.routedMethods', () => {
     expect(allowMethods(table, A, 'DELETE')).toBe(first);
   });
 
+  it('answers once for a path whose routes restate the same origins in policies of their own', () => {
+    const pattern = /^https:\/\/[a-z]+\.example$/;
+    const table = tableOf([
+      ['GET', [A, pattern]],
+      ['PUT', { origin: [A, /^https:\/\/[a-z]+\.example$/], maxAge: 5 }],
+      ['DELETE', { origin: [A, pattern], credentials: true }],
+    ]);
+    const first = allowMethods(table, A, 'GET');
+    expect(first.header('GET')).toBe('GET,PUT,DELETE');
+    expect(allowMethods(table, B, 'PUT')).toBe(first);
+    expect(keptAnswers(table)!.size).toBe(0);
+  });
+
+  it.each<[label: string, get: CorsPolicyOptions, put: CorsPolicyOptions, answers: string[]]>([
+    ['in another order', { origin: [A, B] }, { origin: [B, A] }, ['GET,PUT', 'GET,PUT']],
+    [
+      'as other RegExps',
+      { origin: [/^https:\/\/a\.example$/] },
+      { origin: [/^https:\/\/(a|b)\.example$/] },
+      ['GET,PUT', 'PUT'],
+    ],
+    // An origin function counts as allowing: only the preflight's own decision asks it.
+    ['as a function', { origin: [A] }, { origin: () => false }, ['GET,PUT', 'PUT']],
+  ])('answers per origin where origins are given %s', (_label, get, put, [forA, forB]) => {
+    const table = tableOf([
+      ['GET', get],
+      ['PUT', put],
+    ]);
+    expect(allowMethods(table, A, 'PUT').header('PUT')).toBe(forA);
+    expect(allowMethods(table, B, 'PUT').header('PUT')).toBe(forB);
+    expect(keptAnswers(table)!.size).toBeGreaterThan(0);
+  });
+
   it('answers every combination correctly past the cap on kept answers, and keeps no more than it', () => {
     // Origin k is allowed by method i exactly when bit i of k is set: 128 combinations.
     const methods = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'SEARCH', 'LOCK'];
