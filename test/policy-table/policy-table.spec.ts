@@ -76,7 +76,7 @@ describe('CorsPolicyTable.routedMethods', () => {
   it('answers once for a path whose routes restate the same origins in policies of their own', () => {
     const pattern = /^https:\/\/[a-z]+\.example$/;
     const table = tableOf([
-      ['GET', [A, pattern]],
+      ['GET', { origin: [A, pattern] }],
       ['PUT', { origin: [A, /^https:\/\/[a-z]+\.example$/], maxAge: 5 }],
       ['DELETE', { origin: [A, pattern], credentials: true }],
     ]);
