@@ -26,7 +26,6 @@ interface Case {
 }
 
 function compiledCase(name: string, step: string, scope: Record<string, unknown>): Case {
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval
   const make = new Function(
     ...Object.keys(scope),
     `return () => { let last; for (let i = 0; i < 1000; i++) { ${step} } return last; };`,

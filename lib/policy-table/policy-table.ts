@@ -130,7 +130,7 @@ export class CorsPolicyTable {
       const entries = slots.flatMap((slot) => slot.routes);
       const shared = entries.every(
         (entry) =>
-          entry.host === undefined && allowSameOrigins(entry.route.policy, entries[0].route.policy),
+          entry.host === undefined && haveSameOrigins(entry.route.policy, entries[0].route.policy),
       );
       answers = {
         methods,
@@ -168,7 +168,7 @@ const MAX_ANSWERS_PER_PATH = 64;
  * as when a controller and a route each restate them). Spelled the same, that
  * is: two spellings of one origin count as different, which costs only speed.
  */
-function allowSameOrigins(a: CompiledCorsPolicy, b: CompiledCorsPolicy): boolean {
+function haveSameOrigins(a: CompiledCorsPolicy, b: CompiledCorsPolicy): boolean {
   return a === b || sameOriginOption(a.options.origin, b.options.origin);
 }
 

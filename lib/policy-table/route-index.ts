@@ -50,9 +50,6 @@ interface Contender<T> {
 
 const noop = () => undefined;
 
-/** A parameter of a route variant (named `p<n>`) followed by text find-my-way reads as static: `:p0.json`, `:p0-:p1`. */
-const TEXT_AFTER_PARAMETER = /(?:^|[^\\]):p\d+[-.]/;
-
 function hasEmptyParameter(params: Record<string, string | undefined>): boolean {
   for (const name in params) if (params[name] === '') return true;
   return false;
@@ -73,8 +70,7 @@ function pathOf(url: string): string {
 /**
  * Finds the routes of a method and path in time that does not grow with the
  * number of routes: a find-my-way radix tree, with a short ordered list of
- * path-to-regexp matchers behind it for paths the tree cannot hold (and, on
- * express, for those it may miss).
+ * path-to-regexp matchers behind it for paths the tree cannot hold.
  *
  * find-my-way ranks static over parametric over wildcard, as fastify does.
  * Express serves the first registered route that matches instead; on express
@@ -109,23 +105,10 @@ export class RouteIndex<T> {
   /** Adds a route; `ALL` adds it under every method. */
   add(method: string, path: string, route: T): void {
     const variants = toPathVariants(path, this.matching.syntax, this.matching.ignoreTrailingSlash);
-    const inTree = variants && this.addToTree(method, variants, route);
-    if (inTree !== undefined) this.keepCaseFoldedMisses(method, inTree);
-    const added = inTree ?? this.addToFallback(method, path, route);
+    const added =
+      (variants && this.addToTree(method, variants, route)) ??
+      this.addToFallback(method, path, route);
     for (const entry of added) this.registrations.push({ method, ...entry });
-  }
-
-  /**
-   * find-my-way compares the text after a parameter (`:id.json`) case by
-   * case, whatever its `caseSensitive` option, so a request case-insensitive
-   * express serves with such a route (`/a.JSON`) may miss it in the tree: on a
-   * miss it is also tried with the fallback matchers, in registration order.
-   */
-  private keepCaseFoldedMisses(method: string, variants: readonly RegisteredVariant<T>[]): void {
-    if (this.matching.syntax !== 'express' || this.matching.caseSensitive) return;
-    for (const { pattern, slot } of variants) {
-      if (TEXT_AFTER_PARAMETER.test(pattern)) this.fallback.push({ method, path: pattern, slot });
-    }
   }
 
   /**
@@ -153,6 +136,17 @@ export class RouteIndex<T> {
       if (this.matching.syntax !== 'express') return slot;
       const served = this.expressChoice(slot, method, target, found.params);
       if (served !== undefined) return served;
+    }
+    if (this.foldsCase) {
+      // find-my-way compares the text after a parameter (`:id.json`) case by
+      // case whatever its `caseSensitive` says, so `/7.JSON` misses a route
+      // express serves it with; the tree holds such text in lowercase.
+      const folded = target.toLowerCase();
+      const again = folded === target ? null : this.treeFind(method, folded);
+      if (again !== null) {
+        const served = this.expressChoice(again.store as RouteSlot<T>, method, target, {}, true);
+        if (served !== undefined) return served;
+      }
     }
     if (this.fallback.length > 0) {
       const path = pathOf(target);
@@ -192,10 +186,11 @@ export class RouteIndex<T> {
     method: string,
     path: string,
     params: Record<string, string | undefined>,
+    readLoosely = false,
   ): RouteSlot<T> | undefined {
     const contenders = this.contenders.get(slot);
     if (contenders === undefined) {
-      const loose = path.includes('%') || hasEmptyParameter(params);
+      const loose = readLoosely || path.includes('%') || hasEmptyParameter(params);
       return !loose || this.matches(this.ownContender(slot), path) ? slot : undefined;
     }
     for (const contender of contenders) {
@@ -268,7 +263,10 @@ export class RouteIndex<T> {
       const slot = this.slot(method, patternKey(radixPath), pattern);
       if (!slot.routes.includes(route)) {
         slot.routes.push(route);
-        if (slot.routes.length === 1 && !this.registerEach(method, radixPath, slot)) {
+        if (
+          slot.routes.length === 1 &&
+          !this.registerEach(method, this.treePath(radixPath), slot)
+        ) {
           added.push({ pattern, slot });
           continue;
         }
@@ -279,6 +277,20 @@ export class RouteIndex<T> {
     if (inTree > 0) return added;
     for (const { slot } of added) slot.routes.pop();
     return undefined;
+  }
+
+  /** Whether lookups fold case: express's router, unless it was made case-sensitive. */
+  private get foldsCase(): boolean {
+    return this.matching.syntax === 'express' && !this.matching.caseSensitive;
+  }
+
+  /**
+   * What the tree holds for a route path: in lowercase where lookups fold case
+   * (see `lookup`). An express path in the tree has no regular expression to
+   * spoil; a fastify path is held as fastify holds it.
+   */
+  private treePath(radixPath: string): string {
+    return this.foldsCase ? radixPath.toLowerCase() : radixPath;
   }
 
   /** Registers a slot under its method, or each method of `ALL`; false when none registered. */

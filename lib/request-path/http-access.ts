@@ -78,21 +78,15 @@ interface FastifyReply {
 /**
  * The names CORS headers are written under on fastify, whose replies key their
  * headers by lowercase name and lowercase every name they are given: a name
- * already in lowercase costs no new string per call.
+ * already in lowercase costs no new string per call. Made on first use; the
+ * request path writes only the library's own few names.
  */
-const FASTIFY_HEADER_NAMES = new Map(
-  [
-    'Access-Control-Allow-Origin',
-    'Access-Control-Allow-Credentials',
-    'Access-Control-Expose-Headers',
-    'Access-Control-Allow-Methods',
-    'Access-Control-Allow-Headers',
-    'Access-Control-Max-Age',
-    'Access-Control-Allow-Private-Network',
-    'Vary',
-  ].map((name) => [name, name.toLowerCase()]),
-);
-const fastifyName = (name: string) => FASTIFY_HEADER_NAMES.get(name) ?? name;
+const FASTIFY_HEADER_NAMES = new Map<string, string>();
+function fastifyName(name: string): string {
+  let lowercase = FASTIFY_HEADER_NAMES.get(name);
+  if (lowercase === undefined) FASTIFY_HEADER_NAMES.set(name, (lowercase = name.toLowerCase()));
+  return lowercase;
+}
 
 const fastifyAccess: HttpAccess = {
   pinHeaders: pinOnResponse,

@@ -11,17 +11,20 @@ function entry(options: CorsPolicyOptions, location: string): RouteEntry {
   return { route, host: undefined, hostKey: '', alone: [route] };
 }
 
-/** A table with one route per method at PATH, each with its own allowed origins (or options). */
-function tableOf(
-  routes: ReadonlyArray<readonly [method: string, policy: string[] | CorsPolicyOptions]>,
-) {
-  const index = new RouteIndex<RouteEntry>({
+const expressIndex = () =>
+  new RouteIndex<RouteEntry>({
     syntax: 'express',
     caseSensitive: false,
     ignoreTrailingSlash: true,
     ignoreDuplicateSlashes: false,
     maxParamLength: 100,
   });
+
+/** A table with one route per method at PATH, each with its own allowed origins (or options). */
+function tableOf(
+  routes: ReadonlyArray<readonly [method: string, policy: string[] | CorsPolicyOptions]>,
+) {
+  const index = expressIndex();
   for (const [method, policy] of routes)
     index.add(method, PATH, entry(Array.isArray(policy) ? { origin: policy } : policy, method));
   index.seal();
@@ -84,6 +87,29 @@ describe('CorsPolicyTable.routedMethods', () => {
     expect(first.header('GET')).toBe('GET,PUT,DELETE');
     expect(allowMethods(table, B, 'PUT')).toBe(first);
     expect(keptAnswers(table)!.size).toBe(0);
+  });
+
+  it('answers once for routes given the same origin function', () => {
+    const allow = (origin: string) => origin === A;
+    const table = tableOf([
+      ['GET', { origin: allow }],
+      ['PUT', { origin: allow, maxAge: 5 }],
+    ]);
+    expect(allowMethods(table, A, 'GET').header('GET')).toBe('GET,PUT');
+    expect(allowMethods(table, B, 'GET')).toBe(allowMethods(table, A, 'PUT'));
+    expect(keptAnswers(table)!.size).toBe(0);
+  });
+
+  it('answers per host where a route at the path is bound to one, whatever its origins', () => {
+    const index = expressIndex();
+    const bound = entry({ origin: [A] }, 'GET');
+    index.add('GET', PATH, { ...bound, host: (host) => host === 'api.example', hostKey: 'api' });
+    index.add('PUT', PATH, entry({ origin: [A] }, 'PUT'));
+    index.seal();
+    const table = new CorsPolicyTable(entry({}, 'global').route, index, [], false);
+    const slot = table.findSlot('PUT', PATH)!;
+    expect(table.routedMethods(slot, { host: 'api.example' }, A).header('PUT')).toBe('GET,PUT');
+    expect(table.routedMethods(slot, { host: 'other.example' }, A).header('PUT')).toBe('PUT');
   });
 
   it.each<[label: string, get: CorsPolicyOptions, put: CorsPolicyOptions, answers: string[]]>([

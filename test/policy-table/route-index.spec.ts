@@ -302,17 +302,25 @@ describe('express precedence', () => {
     const routes: Route[] = [
       ['GET', '/files/:id.json', 'json'],
       ['GET', '/v/:a-x-:b', 'pair'],
+      ['GET', '/up/:id.JSON', 'upper'],
+      ['GET', '/up/:id.json', 'lower'],
     ];
     const insensitive = buildIndex('express', FLAGS[2], routes);
     expect(routesOf(insensitive.find('GET', '/files/a.JSON'))).toEqual(['json']);
     expect(routesOf(insensitive.find('HEAD', '/FILES/a.Json'))).toEqual(['json']);
     expect(routesOf(insensitive.find('GET', '/v/q-X-r'))).toEqual(['pair']);
+    // The first registered of two routes express reads alike serves both spellings.
+    expect(routesOf(insensitive.find('GET', '/up/7.json'))).toEqual(['upper']);
+    expect(routesOf(insensitive.find('GET', '/UP/7.Json'))).toEqual(['upper']);
     const sensitive = expressIndex(routes);
     expect(sensitive.find('GET', '/files/a.JSON')).toBeUndefined();
     expect(routesOf(sensitive.find('GET', '/files/a.json'))).toEqual(['json']);
   });
 
   it('matches a "%" in a registered path against the path as sent', () => {
+    const alone = buildIndex('express', FLAGS[2], [['GET', '/a%20b', 'encoded']]);
+    expect(routesOf(alone.find('GET', '/a%20b'))).toEqual(['encoded']);
+    expect(alone.find('GET', '/a b')).toBeUndefined();
     const index = buildIndex('express', FLAGS[2], [
       ['GET', '/a%20b', 'encoded'],
       ['GET', '/:name', 'param'],
@@ -322,7 +330,8 @@ describe('express precedence', () => {
     expect(routesOf(index.find('GET', '/a b'))).toEqual(['param']);
   });
 
-  it('matches a parameter of any length', () => {
+  // The host's own setting (no limit on express) is what the e2e suite checks.
+  it('matches a parameter of any length when given no limit', () => {
     const index = expressIndex([['GET', '/users/:id', 'user']]);
     expect(routesOf(index.find('GET', `/users/${'7'.repeat(20_000)}`))).toEqual(['user']);
   });
@@ -367,7 +376,7 @@ type Token =
   | { kind: 'static'; value: string }
   | { kind: 'param' }
   | { kind: 'suffixed' }
-  | { kind: 'dotted' }
+  | { kind: 'dotted'; value: string }
   | { kind: 'percent' }
   | { kind: 'wildcard' }
   | { kind: 'optional'; value: string };
@@ -377,7 +386,10 @@ const token: fc.Arbitrary<Token> = fc.oneof(
   { weight: 5, arbitrary: segment.map((value): Token => ({ kind: 'static', value })) },
   { weight: 2, arbitrary: fc.constant<Token>({ kind: 'param' }) },
   { weight: 1, arbitrary: fc.constant<Token>({ kind: 'suffixed' }) },
-  { weight: 1, arbitrary: fc.constant<Token>({ kind: 'dotted' }) },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom('json', 'JSON').map((value): Token => ({ kind: 'dotted', value })),
+  },
   { weight: 1, arbitrary: fc.constant<Token>({ kind: 'percent' }) },
   { weight: 1, arbitrary: segment.map((value): Token => ({ kind: 'optional', value })) },
 );
@@ -405,7 +417,7 @@ function render(spec: RouteSpec, syntax: Syntax): string {
     // Text after a parameter: find-my-way reads "~" as part of the name, express as text.
     else if (t.kind === 'suffixed') path += `/:p${i}~x`;
     // Text after a parameter that find-my-way reads as static.
-    else if (t.kind === 'dotted') path += `/:p${i}.json`;
+    else if (t.kind === 'dotted') path += `/:p${i}.${t.value}`;
     // fastify decodes a registered "%"; a plain segment stands in.
     else if (t.kind === 'percent') path += syntax === 'express' ? '/a%41' : '/a';
     else if (t.kind === 'wildcard') path += syntax === 'express' ? `/*w${i}` : '/*';

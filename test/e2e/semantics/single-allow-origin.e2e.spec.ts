@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { Controller, Get, Header, Res, type INestApplication } from '@nestjs/common';
+import type { ServerResponse } from 'node:http';
 import request from 'supertest';
 import { Cors, CorsModule } from '../../../lib/index.js';
 import { headerLines } from '../../support/cors-http.js';
@@ -13,6 +14,9 @@ const ADMIN = 'https://admin.example.com';
 interface AnyResponse {
   append?(name: string, value: string): unknown;
   header(name: string, value: string): unknown;
+  /** fastify: the handler answers on the Node response itself. */
+  hijack?(): unknown;
+  raw?: ServerResponse;
 }
 
 @Controller('dup')
@@ -29,6 +33,14 @@ class DuplicateController {
     if (res.append) res.append('Access-Control-Allow-Origin', 'https://evil.example');
     else res.header('Access-Control-Allow-Origin', 'https://evil.example');
     return { route: 'appended' };
+  }
+
+  @Get('raw')
+  raw(@Res() res: AnyResponse & ServerResponse) {
+    res.hijack?.();
+    const node = res.raw ?? res;
+    node.writeHead(200, { 'Content-Type': 'text/plain', Vary: 'Accept-Encoding' });
+    node.end('raw');
   }
 }
 
@@ -48,6 +60,14 @@ describe.each(ADAPTERS)('a single Access-Control-Allow-Origin on %s', (adapter) 
       expect(res.status).toBe(200);
       expect(headerLines(res, 'Access-Control-Allow-Origin')).toEqual([APP]);
       expect(res.headers['access-control-allow-origin']).toBe(APP);
+    });
+
+    it('adds Origin to the Vary of a head the handler writes itself', async () => {
+      const res = await request(app.getHttpServer()).get('/dup/raw').set('Origin', APP);
+      expect(res.text).toBe('raw');
+      expect(headerLines(res, 'Vary')).toEqual(['Accept-Encoding, Origin']);
+      const without = await request(app.getHttpServer()).get('/dup/raw');
+      expect(headerLines(without, 'Vary')).toEqual(['Accept-Encoding, Origin']);
     });
 
     it("sends the policy's value instead of one the handler appends on the response", async () => {
