@@ -49,8 +49,9 @@ export function isPlainPath(path: string): boolean {
  * Overlap is decided segment by segment through a trie, so it costs time
  * linear in the number of routes for the usual shapes: a segment with a
  * parameter may match any segment, one with a wildcard any rest of the path.
- * A path with an escape or a quoted name is taken to overlap with everything
- * (a false overlap costs one matcher test on the requests that reach it).
+ * A path with an escape, a quoted name or an optional group (one the tree
+ * cannot hold, matched whole) is taken to overlap with everything (a false
+ * overlap costs one matcher test on the requests that reach it).
  */
 export function overlappingRoutes(
   routes: readonly RegisteredPath[],
@@ -97,7 +98,7 @@ const newNode = (): SegmentNode => ({
  * the first with a wildcard (`'rest'`); undefined for shapes compared with everything.
  */
 function segmentsOf(path: string, options: SegmentOptions): Array<Segment | 'rest'> | undefined {
-  if (/[\\"]/.test(path) || !path.startsWith('/')) return undefined;
+  if (/[\\"{}]/.test(path) || !path.startsWith('/')) return undefined;
   const trimmed = options.ignoreTrailingSlash ? loosen(path) : path;
   const segments: Array<Segment | 'rest'> = [];
   for (const segment of trimmed.split('/')) {

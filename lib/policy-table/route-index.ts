@@ -249,8 +249,9 @@ export class RouteIndex<T> {
    * A tree path an earlier route already holds stays with that route, as
    * express serves the earliest; the variant keeps a slot of its own outside
    * the tree, which the holder's contenders include (it overlaps the holder),
-   * so express's next choice is still found. A route the tree takes under none
-   * of its paths goes to the fallback matchers.
+   * so express's next choice is still found. A variant the tree would read
+   * unlike express (see `dropsSlash`) goes to the fallback matchers, and so
+   * does a route the tree takes under none of its paths.
    */
   private addToTree(
     method: string,
@@ -258,23 +259,22 @@ export class RouteIndex<T> {
     route: T,
   ): RegisteredVariant<T>[] | undefined {
     const added: RegisteredVariant<T>[] = [];
-    let inTree = 0;
+    let held = 0;
     for (const { radixPath, pattern } of variants) {
       const slot = this.slot(method, patternKey(radixPath), pattern);
-      if (!slot.routes.includes(route)) {
-        slot.routes.push(route);
-        if (
-          slot.routes.length === 1 &&
-          !this.registerEach(method, this.treePath(radixPath), slot)
-        ) {
-          added.push({ pattern, slot });
-          continue;
-        }
-      }
-      inTree++;
       added.push({ pattern, slot });
+      if (slot.routes.includes(route)) {
+        held++;
+        continue;
+      }
+      slot.routes.push(route);
+      if (slot.routes.length > 1) held++;
+      else if (this.dropsSlash(pattern)) {
+        this.fallback.push({ method, path: pattern, slot });
+        held++;
+      } else if (this.registerEach(method, this.treePath(radixPath), slot)) held++;
     }
-    if (inTree > 0) return added;
+    if (held > 0) return added;
     for (const { slot } of added) slot.routes.pop();
     return undefined;
   }
@@ -317,18 +317,20 @@ export class RouteIndex<T> {
   }
 
   private addToFallback(method: string, path: string, route: T): RegisteredVariant<T>[] {
-    const slot = this.slot(method, `regexp:${path}`, path);
-    slot.routes.push(route);
-    // A path neither matcher can read matches nothing: it gets the global policy.
-    if (slot.routes.length === 1) this.fallback.push({ method, path, slot });
-    return [{ pattern: path, slot }];
-  }
-
-  private matcher(path: string): MatchFunction<object> | undefined {
     // Express's router drops a route's trailing slashes when trailing slashes are optional.
     const loose = this.matching.syntax === 'express' && this.matching.ignoreTrailingSlash;
+    const pattern = loose ? loosen(path) : path;
+    const slot = this.slot(method, `regexp:${path}`, pattern);
+    slot.routes.push(route);
+    // A path neither matcher can read matches nothing: it gets the global policy.
+    if (slot.routes.length === 1) this.fallback.push({ method, path: pattern, slot });
+    return [{ pattern, slot }];
+  }
+
+  /** A matcher for a pattern as registered (on express, its own trailing slashes already dropped where express drops them). */
+  private matcher(path: string): MatchFunction<object> | undefined {
     try {
-      return match(loose ? loosen(path) : path, {
+      return match(path, {
         sensitive: this.matching.caseSensitive,
         trailing: this.matching.ignoreTrailingSlash,
         decode: false,
@@ -366,6 +368,21 @@ export class RouteIndex<T> {
         [...candidates].sort((a, b) => a - b).map((at) => contenderOf[at]),
       );
     }
+  }
+
+  /**
+   * Whether an express variant ends in the slash before an optional group
+   * (`/a/` of `/a/{b}`). A tree that ignores trailing slashes reads it as `/a`
+   * and misses `/a//`, where express asks for `/a/` and takes `/a//`: such a
+   * variant is matched by path-to-regexp instead.
+   */
+  private dropsSlash(pattern: string): boolean {
+    return (
+      this.matching.syntax === 'express' &&
+      this.matching.ignoreTrailingSlash &&
+      pattern.length > 1 &&
+      pattern.endsWith('/')
+    );
   }
 
   private slot(method: string, key: string, pattern: string): RouteSlot<T> {

@@ -321,6 +321,13 @@ describe('express precedence', () => {
     const alone = buildIndex('express', FLAGS[2], [['GET', '/a%20b', 'encoded']]);
     expect(routesOf(alone.find('GET', '/a%20b'))).toEqual(['encoded']);
     expect(alone.find('GET', '/a b')).toBeUndefined();
+    // Matched whole, with its optional group, before a later parameter route.
+    const grouped = buildIndex('express', FLAGS[0], [
+      ['GET', '/a%41{/a}', 'group'],
+      ['GET', '/:name', 'param'],
+    ]);
+    expect(routesOf(grouped.find('GET', '/a%41'))).toEqual(['group']);
+    expect(routesOf(grouped.find('GET', '/a%41/a'))).toEqual(['group']);
     const index = buildIndex('express', FLAGS[2], [
       ['GET', '/a%20b', 'encoded'],
       ['GET', '/:name', 'param'],
@@ -334,6 +341,19 @@ describe('express precedence', () => {
   it('matches a parameter of any length when given no limit', () => {
     const index = expressIndex([['GET', '/users/:id', 'user']]);
     expect(routesOf(index.find('GET', `/users/${'7'.repeat(20_000)}`))).toEqual(['user']);
+  });
+
+  it('asks for the slash before an optional group, as express does', () => {
+    const index = buildIndex('express', FLAGS[2], [
+      ['GET', '/a/{a}', 'group'],
+      ['GET', '/a', 'bare'],
+    ]);
+    expect(routesOf(index.find('GET', '/a'))).toEqual(['bare']);
+    expect(routesOf(index.find('GET', '/a/'))).toEqual(['group']);
+    expect(routesOf(index.find('GET', '/a//'))).toEqual(['group']);
+    expect(routesOf(index.find('GET', '/A/a'))).toEqual(['group']);
+    const alone = buildIndex('express', FLAGS[2], [['GET', '/a/{a}', 'group']]);
+    expect(alone.find('GET', '/a')).toBeUndefined();
   });
 
   it("answers through the optional group's variant that matches", () => {
@@ -379,7 +399,8 @@ type Token =
   | { kind: 'dotted'; value: string }
   | { kind: 'percent' }
   | { kind: 'wildcard' }
-  | { kind: 'optional'; value: string };
+  | { kind: 'optional'; value: string }
+  | { kind: 'optionalAfterSlash'; value: string };
 
 const segment = fc.constantFrom('a', 'b', 'A', 'ab', 'Ab', 'users', 'me');
 const token: fc.Arbitrary<Token> = fc.oneof(
@@ -392,6 +413,10 @@ const token: fc.Arbitrary<Token> = fc.oneof(
   },
   { weight: 1, arbitrary: fc.constant<Token>({ kind: 'percent' }) },
   { weight: 1, arbitrary: segment.map((value): Token => ({ kind: 'optional', value })) },
+  {
+    weight: 1,
+    arbitrary: segment.map((value): Token => ({ kind: 'optionalAfterSlash', value })),
+  },
 );
 
 interface RouteSpec {
@@ -422,7 +447,8 @@ function render(spec: RouteSpec, syntax: Syntax): string {
     else if (t.kind === 'percent') path += syntax === 'express' ? '/a%41' : '/a';
     else if (t.kind === 'wildcard') path += syntax === 'express' ? `/*w${i}` : '/*';
     // fastify has no optional static segment; a plain one stands in.
-    else path += syntax === 'express' ? `{/${t.value}}` : `/${t.value}`;
+    else if (t.kind === 'optional') path += syntax === 'express' ? `{/${t.value}}` : `/${t.value}`;
+    else path += syntax === 'express' ? `/{${t.value}}` : `/${t.value}`;
   });
   const last = spec.tokens.at(-1);
   if (spec.trailingSlash && last?.kind !== 'wildcard') path += '/';
