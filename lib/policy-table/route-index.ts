@@ -2,7 +2,7 @@ import { METHODS } from 'node:http';
 import FindMyWay from 'find-my-way';
 import { match, type MatchFunction } from 'path-to-regexp';
 import { isPlainPath, overlappingRoutes, servesMethod } from './express-precedence.js';
-import { loosen, patternKey, toPathVariants, type PathVariant } from './route-path.js';
+import { loosen, matcherKey, patternKey, toPathVariants, type PathVariant } from './route-path.js';
 
 /** How the adapter matches paths, so that the index finds what the adapter would. */
 export interface PathMatching {
@@ -320,7 +320,7 @@ export class RouteIndex<T> {
     // Express's router drops a route's trailing slashes when trailing slashes are optional.
     const loose = this.matching.syntax === 'express' && this.matching.ignoreTrailingSlash;
     const pattern = loose ? loosen(path) : path;
-    const slot = this.slot(method, `regexp:${path}`, pattern);
+    const slot = this.slot(method, `regexp:${matcherKey(pattern)}`, pattern);
     slot.routes.push(route);
     // A path neither matcher can read matches nothing: it gets the global policy.
     if (slot.routes.length === 1) this.fallback.push({ method, path: pattern, slot });

@@ -84,6 +84,11 @@ export function patternKey(radixPath: string): string {
   return radixPath.replace(/(^|[^:]):[A-Za-z0-9_]+/g, '$1:');
 }
 
+/** The same for a path matched whole by path-to-regexp: its parameter and wildcard names dropped. */
+export function matcherKey(path: string): string {
+  return path.replace(/(^|[^\\])([:*])(?:[A-Za-z_$][\w$]*|"(?:[^"\\]|\\.)*")/g, '$1$2');
+}
+
 function concat(head: PathVariant, tail: PathVariant): PathVariant {
   return { radixPath: head.radixPath + tail.radixPath, pattern: head.pattern + tail.pattern };
 }

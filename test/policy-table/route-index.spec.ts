@@ -328,6 +328,15 @@ describe('express precedence', () => {
     ]);
     expect(routesOf(grouped.find('GET', '/a%41'))).toEqual(['group']);
     expect(routesOf(grouped.find('GET', '/a%41/a'))).toEqual(['group']);
+    // Methods at one such path are routed together, whatever their parameters are called.
+    const methods = buildIndex('express', FLAGS[0], [
+      ['GET', '/a%20b/:id', 'get'],
+      ['PUT', '/a%20b/:itemId/', 'put'],
+    ]);
+    expect([...methods.find('GET', '/a%20b/7')!.siblings.keys()]).toEqual(['GET', 'PUT']);
+    expect(methods.find('PUT', '/a%20b/7')!.siblings).toBe(
+      methods.find('GET', '/a%20b/7')!.siblings,
+    );
     const index = buildIndex('express', FLAGS[2], [
       ['GET', '/a%20b', 'encoded'],
       ['GET', '/:name', 'param'],
