@@ -1,10 +1,21 @@
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import { appendVary } from '../engine/index.js';
+import { appendVary, type HeaderPair } from '../engine/index.js';
+
+/**
+ * What keeps a response's headers when the Node response does not: fastify's
+ * reply, whose own header map its `writeHead` call hands over.
+ */
+export interface HeaderOwner {
+  hasHeader(name: string): boolean;
+}
 
 /** What a response keeps until its head is written; a later decision updates it. */
 interface PinnedHeaders {
   allowOrigin: string | undefined;
   vary: string | undefined;
+  /** The decision's headers, and the reply holding them: for a head written around the reply. */
+  headers?: readonly HeaderPair[];
+  owner?: HeaderOwner;
 }
 
 type WriteHead = (this: ServerResponse, ...args: unknown[]) => ServerResponse;
@@ -23,6 +34,8 @@ export type PinHeaders = (
   response: ServerResponse,
   allowOrigin: string | undefined,
   vary: string | undefined,
+  owner?: HeaderOwner,
+  headers?: readonly HeaderPair[],
 ) => void;
 
 const ALLOW_ORIGIN = 'access-control-allow-origin';
@@ -37,10 +50,22 @@ type PinnableResponse = ServerResponse & { [PINNED]?: OwnPin };
  * pinned responses. For Node's own responses (fastify's), where adding two
  * properties costs nanoseconds.
  */
-export const pinOnResponse: PinHeaders = (response: PinnableResponse, allowOrigin, vary) => {
+export const pinOnResponse: PinHeaders = (
+  response: PinnableResponse,
+  allowOrigin,
+  vary,
+  owner,
+  headers,
+) => {
   const kept = response[PINNED];
-  if (kept !== undefined) return updatePinned(kept, allowOrigin, vary);
-  response[PINNED] = { allowOrigin, vary, writeHead: response.writeHead as WriteHead };
+  if (kept !== undefined) return updatePinned(kept, allowOrigin, vary, headers);
+  response[PINNED] = {
+    allowOrigin,
+    vary,
+    headers,
+    owner,
+    writeHead: response.writeHead as WriteHead,
+  };
   response.writeHead = writeOwnPinnedHead as ServerResponse['writeHead'];
 };
 
@@ -92,10 +117,16 @@ function updatePinned(
   kept: PinnedHeaders,
   allowOrigin: string | undefined,
   vary: string | undefined,
+  headers?: readonly HeaderPair[],
 ): void {
   kept.allowOrigin = allowOrigin;
+  kept.headers = headers;
   if (vary !== undefined) kept.vary = kept.vary === undefined ? vary : appendVary(kept.vary, vary);
 }
+
+/** What a head's own header list or map was seen to hold, as bits. */
+const SAW_VARY = 1;
+const SAW_ALLOW_ORIGIN = 2;
 
 /**
  * fastify hands its whole header map to `writeHead` and sets nothing on the
@@ -104,29 +135,43 @@ function updatePinned(
  */
 function restorePinned(
   response: ServerResponse,
-  { allowOrigin, vary }: PinnedHeaders,
+  { allowOrigin, vary, headers, owner }: PinnedHeaders,
   args: unknown[],
 ): void {
   const at = headerArgumentIndex(args);
   let given = at >= 0 ? (args[at] as OutgoingHttpHeaders | unknown[]) : undefined;
   // Node drops the response's own header of each name a list holds: fix a copy, never the caller's list.
   if (Array.isArray(given)) args[at] = given = [...given];
-  const varyInArgument =
-    given !== undefined &&
-    (Array.isArray(given)
-      ? keepInHeaderList(given, allowOrigin, vary)
-      : keepInHeaderMap(given, allowOrigin, vary));
-  if (allowOrigin !== undefined && response.hasHeader(ALLOW_ORIGIN))
-    response.setHeader(ALLOW_ORIGIN, allowOrigin);
+  const seen =
+    given === undefined
+      ? 0
+      : Array.isArray(given)
+        ? keepInHeaderList(given, allowOrigin, vary)
+        : keepInHeaderMap(given, allowOrigin, vary);
+  if (allowOrigin !== undefined) {
+    if (response.hasHeader(ALLOW_ORIGIN)) response.setHeader(ALLOW_ORIGIN, allowOrigin);
+    // A head written around fastify's reply (a hijacked one) lacks what the reply
+    // still holds: the decision's headers go into it, unless the app removed them.
+    else if ((seen & SAW_ALLOW_ORIGIN) === 0 && owner?.hasHeader(ALLOW_ORIGIN))
+      for (const [name, value] of headers ?? []) addHeader(response, given, name, value);
+  }
   if (vary === undefined) return;
   const current = response.getHeader(VARY);
   if (current !== undefined) {
     if (current !== vary) response.setHeader(VARY, appendVary(current, vary));
-  } else if (!varyInArgument) {
-    if (Array.isArray(given)) given.push('Vary', vary);
-    else if (given !== undefined) given[VARY] = vary;
-    else response.setHeader(VARY, vary);
-  }
+  } else if ((seen & SAW_VARY) === 0) addHeader(response, given, VARY, vary);
+}
+
+/** Adds a header to the head being written: to its own list or map, or to the response. */
+function addHeader(
+  response: ServerResponse,
+  given: OutgoingHttpHeaders | unknown[] | undefined,
+  name: string,
+  value: string,
+): void {
+  if (Array.isArray(given)) given.push(name, value);
+  else if (given !== undefined) given[name] = value;
+  else response.setHeader(name, value);
 }
 
 /**
@@ -146,23 +191,25 @@ function keptHeaderOf(name: string): typeof ALLOW_ORIGIN | typeof VARY | undefin
   return undefined;
 }
 
-/** Puts the kept values into a header map; says whether it holds a Vary. */
+/** Puts the kept values into a header map; says which of them it holds (`SAW_*`). */
 function keepInHeaderMap(
   headers: OutgoingHttpHeaders,
   allowOrigin: string | undefined,
   vary: string | undefined,
-): boolean {
-  let hasVary = false;
+): number {
+  let seen = 0;
   for (const name of Object.keys(headers)) {
     const kept = keptHeaderOf(name);
-    if (kept === ALLOW_ORIGIN && allowOrigin !== undefined) headers[name] = allowOrigin;
-    else if (kept === VARY) {
-      hasVary = true;
+    if (kept === ALLOW_ORIGIN) {
+      seen |= SAW_ALLOW_ORIGIN;
+      if (allowOrigin !== undefined) headers[name] = allowOrigin;
+    } else if (kept === VARY) {
+      seen |= SAW_VARY;
       if (vary !== undefined && headers[name] !== vary)
         headers[name] = appendVary(headers[name], vary);
     }
   }
-  return hasVary;
+  return seen;
 }
 
 /**
@@ -174,21 +221,21 @@ function keepInHeaderList(
   list: unknown[],
   allowOrigin: string | undefined,
   vary: string | undefined,
-): boolean {
-  let hasVary = false;
-  let hasAllowOrigin = false;
+): number {
+  let seen = 0;
   for (let i = 0; i + 1 < list.length; i += 2) {
     const kept = typeof list[i] === 'string' ? keptHeaderOf(list[i] as string) : undefined;
     if (kept === ALLOW_ORIGIN && allowOrigin !== undefined) {
-      if (hasAllowOrigin) {
+      if ((seen & SAW_ALLOW_ORIGIN) !== 0) {
         list.splice(i, 2);
         i -= 2;
       } else list[i + 1] = allowOrigin;
-      hasAllowOrigin = true;
-    } else if (kept === VARY) {
-      hasVary = true;
+      seen |= SAW_ALLOW_ORIGIN;
+    } else if (kept === ALLOW_ORIGIN) seen |= SAW_ALLOW_ORIGIN;
+    else if (kept === VARY) {
+      seen |= SAW_VARY;
       if (vary !== undefined) list[i + 1] = appendVary(list[i + 1], vary);
     }
   }
-  return hasVary;
+  return seen;
 }

@@ -1,6 +1,11 @@
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import { appendVary, type HeaderPair } from '../engine/index.js';
-import { pinOnResponse, pinThroughPrototype, type PinHeaders } from './header-pin.js';
+import {
+  pinOnResponse,
+  pinThroughPrototype,
+  type HeaderOwner,
+  type PinHeaders,
+} from './header-pin.js';
 
 /**
  * The Node request under both adapters' request objects (express's `req` is
@@ -141,8 +146,10 @@ export function writeActualHeaders(
 ): void {
   for (const [name, value] of headers) access.setHeader(response, name, value);
   const allowOrigin = headers.length > 0 ? headers[0][1] : undefined;
-  if (allowOrigin !== undefined || vary !== undefined)
-    access.pinHeaders(access.nodeResponse(response), allowOrigin, vary);
+  if (allowOrigin === undefined && vary === undefined) return;
+  const node = access.nodeResponse(response);
+  if (node === response) access.pinHeaders(node, allowOrigin, vary);
+  else access.pinHeaders(node, allowOrigin, vary, response as HeaderOwner, headers);
 }
 
 /** The headers an actual-request decision may have set, removed when another policy takes over. */

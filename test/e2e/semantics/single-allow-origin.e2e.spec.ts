@@ -14,6 +14,7 @@ const ADMIN = 'https://admin.example.com';
 interface AnyResponse {
   append?(name: string, value: string): unknown;
   header(name: string, value: string): unknown;
+  removeHeader(name: string): unknown;
   /** fastify: the handler answers on the Node response itself. */
   hijack?(): unknown;
   raw?: ServerResponse;
@@ -36,12 +37,25 @@ class DuplicateController {
   }
 
   @Get('raw')
+  @Cors({ origin: [ADMIN], credentials: true })
   raw(@Res() res: AnyResponse & ServerResponse) {
-    res.hijack?.();
-    const node = res.raw ?? res;
-    node.writeHead(200, { 'Content-Type': 'text/plain', Vary: 'Accept-Encoding' });
-    node.end('raw');
+    writeRaw(res);
   }
+
+  @Get('raw-without')
+  @Cors({ origin: [ADMIN], credentials: true })
+  rawWithout(@Res() res: AnyResponse & ServerResponse) {
+    res.removeHeader('Access-Control-Allow-Origin');
+    writeRaw(res);
+  }
+}
+
+/** Answers on the Node response itself (on fastify, around the reply, which it hijacks). */
+function writeRaw(res: AnyResponse & ServerResponse): void {
+  res.hijack?.();
+  const node = res.raw ?? res;
+  node.writeHead(200, { 'Content-Type': 'text/plain', Vary: 'Accept-Encoding' });
+  node.end('raw');
 }
 
 describe.each(ADAPTERS)('a single Access-Control-Allow-Origin on %s', (adapter) => {
@@ -62,12 +76,22 @@ describe.each(ADAPTERS)('a single Access-Control-Allow-Origin on %s', (adapter) 
       expect(res.headers['access-control-allow-origin']).toBe(APP);
     });
 
-    it('adds Origin to the Vary of a head the handler writes itself', async () => {
-      const res = await request(app.getHttpServer()).get('/dup/raw').set('Origin', APP);
+    it("puts the decision's headers in a head the handler writes itself", async () => {
+      const res = await request(app.getHttpServer()).get('/dup/raw').set('Origin', ADMIN);
       expect(res.text).toBe('raw');
+      expect(headerLines(res, 'Access-Control-Allow-Origin')).toEqual([ADMIN]);
+      expect(res.headers['access-control-allow-credentials']).toBe('true');
       expect(headerLines(res, 'Vary')).toEqual(['Accept-Encoding, Origin']);
-      const without = await request(app.getHttpServer()).get('/dup/raw');
-      expect(headerLines(without, 'Vary')).toEqual(['Accept-Encoding, Origin']);
+      const withoutOrigin = await request(app.getHttpServer()).get('/dup/raw');
+      expect(withoutOrigin.headers['access-control-allow-origin']).toBeUndefined();
+      expect(headerLines(withoutOrigin, 'Vary')).toEqual(['Accept-Encoding, Origin']);
+    });
+
+    it('leaves out what the handler removed before writing the head itself', async () => {
+      const res = await request(app.getHttpServer()).get('/dup/raw-without').set('Origin', ADMIN);
+      expect(res.text).toBe('raw');
+      expect(res.headers['access-control-allow-origin']).toBeUndefined();
+      expect(headerLines(res, 'Vary')).toEqual(['Accept-Encoding, Origin']);
     });
 
     it("sends the policy's value instead of one the handler appends on the response", async () => {
