@@ -99,7 +99,8 @@ const newNode = (): SegmentNode => ({
  */
 function segmentsOf(path: string, options: SegmentOptions): Array<Segment | 'rest'> | undefined {
   if (/[\\"{}]/.test(path) || !path.startsWith('/')) return undefined;
-  const trimmed = options.ignoreTrailingSlash ? loosen(path) : path;
+  // A path of slashes alone loosens to nothing; express compares it as "/".
+  const trimmed = (options.ignoreTrailingSlash ? loosen(path) : path) || '/';
   const segments: Array<Segment | 'rest'> = [];
   for (const segment of trimmed.split('/')) {
     if (segment.includes('*')) {

@@ -1,21 +1,27 @@
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import { appendVary, type HeaderPair } from '../engine/index.js';
+import { appendVary } from '../engine/index.js';
 
 /**
  * What keeps a response's headers when the Node response does not: fastify's
  * reply, whose own header map its `writeHead` call hands over.
  */
 export interface HeaderOwner {
-  hasHeader(name: string): boolean;
+  getHeader(name: string): unknown;
 }
+
+/** The headers an actual-request decision may have set, removed when another policy takes over. */
+export const ACTUAL_HEADER_NAMES = [
+  'Access-Control-Allow-Origin',
+  'Access-Control-Allow-Credentials',
+  'Access-Control-Expose-Headers',
+] as const;
 
 /** What a response keeps until its head is written; a later decision updates it. */
 interface PinnedHeaders {
   allowOrigin: string | undefined;
   vary: string | undefined;
-  /** The decision's headers, and the reply holding them: for a head written around the reply. */
-  headers?: readonly HeaderPair[];
-  owner?: HeaderOwner;
+  /** The reply holding the decision's headers, for a head written around it. */
+  readonly owner?: HeaderOwner;
 }
 
 type WriteHead = (this: ServerResponse, ...args: unknown[]) => ServerResponse;
@@ -35,7 +41,6 @@ export type PinHeaders = (
   allowOrigin: string | undefined,
   vary: string | undefined,
   owner?: HeaderOwner,
-  headers?: readonly HeaderPair[],
 ) => void;
 
 const ALLOW_ORIGIN = 'access-control-allow-origin';
@@ -50,22 +55,10 @@ type PinnableResponse = ServerResponse & { [PINNED]?: OwnPin };
  * pinned responses. For Node's own responses (fastify's), where adding two
  * properties costs nanoseconds.
  */
-export const pinOnResponse: PinHeaders = (
-  response: PinnableResponse,
-  allowOrigin,
-  vary,
-  owner,
-  headers,
-) => {
+export const pinOnResponse: PinHeaders = (response: PinnableResponse, allowOrigin, vary, owner) => {
   const kept = response[PINNED];
-  if (kept !== undefined) return updatePinned(kept, allowOrigin, vary, headers);
-  response[PINNED] = {
-    allowOrigin,
-    vary,
-    headers,
-    owner,
-    writeHead: response.writeHead as WriteHead,
-  };
+  if (kept !== undefined) return updatePinned(kept, allowOrigin, vary);
+  response[PINNED] = { allowOrigin, vary, owner, writeHead: response.writeHead as WriteHead };
   response.writeHead = writeOwnPinnedHead as ServerResponse['writeHead'];
 };
 
@@ -117,10 +110,8 @@ function updatePinned(
   kept: PinnedHeaders,
   allowOrigin: string | undefined,
   vary: string | undefined,
-  headers?: readonly HeaderPair[],
 ): void {
   kept.allowOrigin = allowOrigin;
-  kept.headers = headers;
   if (vary !== undefined) kept.vary = kept.vary === undefined ? vary : appendVary(kept.vary, vary);
 }
 
@@ -135,7 +126,7 @@ const SAW_ALLOW_ORIGIN = 2;
  */
 function restorePinned(
   response: ServerResponse,
-  { allowOrigin, vary, headers, owner }: PinnedHeaders,
+  { allowOrigin, vary, owner }: PinnedHeaders,
   args: unknown[],
 ): void {
   const at = headerArgumentIndex(args);
@@ -150,16 +141,42 @@ function restorePinned(
         : keepInHeaderMap(given, allowOrigin, vary);
   if (allowOrigin !== undefined) {
     if (response.hasHeader(ALLOW_ORIGIN)) response.setHeader(ALLOW_ORIGIN, allowOrigin);
-    // A head written around fastify's reply (a hijacked one) lacks what the reply
-    // still holds: the decision's headers go into it, unless the app removed them.
-    else if ((seen & SAW_ALLOW_ORIGIN) === 0 && owner?.hasHeader(ALLOW_ORIGIN))
-      for (const [name, value] of headers ?? []) addHeader(response, given, name, value);
+    else if ((seen & SAW_ALLOW_ORIGIN) === 0 && owner?.getHeader(ALLOW_ORIGIN) !== undefined)
+      copyAroundOwner(response, owner, given, allowOrigin);
   }
   if (vary === undefined) return;
   const current = response.getHeader(VARY);
   if (current !== undefined) {
     if (current !== vary) response.setHeader(VARY, appendVary(current, vary));
   } else if ((seen & SAW_VARY) === 0) addHeader(response, given, VARY, vary);
+}
+
+const ANSWER_HEADERS = ACTUAL_HEADER_NAMES.map((name) => name.toLowerCase());
+
+/**
+ * A head written around fastify's reply (a hijacked one, answering on the
+ * Node response) lacks what the reply still holds: its CORS answer headers, as
+ * the app left them (Access-Control-Allow-Origin with the kept value), go into
+ * that head, but none the head or the response already has, in any case.
+ */
+function copyAroundOwner(
+  response: ServerResponse,
+  owner: HeaderOwner,
+  given: OutgoingHttpHeaders | unknown[] | undefined,
+  allowOrigin: string,
+): void {
+  for (const name of ANSWER_HEADERS) {
+    const value = owner.getHeader(name);
+    if (value === undefined || response.hasHeader(name) || holdsHeader(given, name)) continue;
+    addHeader(response, given, name, name === ALLOW_ORIGIN ? allowOrigin : String(value));
+  }
+}
+
+/** Whether a head's own list or map names a header, in any case. */
+function holdsHeader(given: OutgoingHttpHeaders | unknown[] | undefined, name: string): boolean {
+  if (given === undefined) return false;
+  const names = Array.isArray(given) ? given.filter((_, at) => at % 2 === 0) : Object.keys(given);
+  return names.some((each) => typeof each === 'string' && each.toLowerCase() === name);
 }
 
 /** Adds a header to the head being written: to its own list or map, or to the response. */

@@ -148,13 +148,12 @@ export function writeActualHeaders(
   const allowOrigin = headers.length > 0 ? headers[0][1] : undefined;
   if (allowOrigin === undefined && vary === undefined) return;
   const node = access.nodeResponse(response);
-  if (node === response) access.pinHeaders(node, allowOrigin, vary);
-  else access.pinHeaders(node, allowOrigin, vary, response as HeaderOwner, headers);
+  access.pinHeaders(
+    node,
+    allowOrigin,
+    vary,
+    node === response ? undefined : (response as HeaderOwner),
+  );
 }
 
-/** The headers an actual-request decision may have set, removed when another policy takes over. */
-export const ACTUAL_HEADER_NAMES = [
-  'Access-Control-Allow-Origin',
-  'Access-Control-Allow-Credentials',
-  'Access-Control-Expose-Headers',
-] as const;
+export { ACTUAL_HEADER_NAMES } from './header-pin.js';

@@ -363,6 +363,14 @@ describe('express precedence', () => {
     expect(routesOf(index.find('GET', '/A/a'))).toEqual(['group']);
     const alone = buildIndex('express', FLAGS[2], [['GET', '/a/{a}', 'group']]);
     expect(alone.find('GET', '/a')).toBeUndefined();
+    // Groups that leave slashes alone: the variant is "/" to express, and may take "//".
+    const slashes = buildIndex('express', FLAGS[0], [
+      ['GET', '/{:x}/{a}', 'group'],
+      ['GET', '/', 'root'],
+    ]);
+    expect(routesOf(slashes.find('GET', '//'))).toEqual(['group']);
+    expect(routesOf(slashes.find('HEAD', '//'))).toEqual(['group']);
+    expect(routesOf(slashes.find('GET', '/'))).toEqual(['root']);
   });
 
   it("answers through the optional group's variant that matches", () => {

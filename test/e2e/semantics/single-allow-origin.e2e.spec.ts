@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { Controller, Get, Header, Res, type INestApplication } from '@nestjs/common';
+import { Controller, Get, Header, Param, Res, type INestApplication } from '@nestjs/common';
 import type { ServerResponse } from 'node:http';
 import request from 'supertest';
 import { Cors, CorsModule } from '../../../lib/index.js';
@@ -42,19 +42,25 @@ class DuplicateController {
     writeRaw(res);
   }
 
-  @Get('raw-without')
+  @Get('raw-without/:name')
   @Cors({ origin: [ADMIN], credentials: true })
-  rawWithout(@Res() res: AnyResponse & ServerResponse) {
-    res.removeHeader('Access-Control-Allow-Origin');
+  rawWithout(@Res() res: AnyResponse & ServerResponse, @Param('name') name: string) {
+    res.removeHeader(name);
     writeRaw(res);
+  }
+
+  @Get('raw-naming-credentials')
+  @Cors({ origin: [ADMIN], credentials: true })
+  rawNamingCredentials(@Res() res: AnyResponse & ServerResponse) {
+    writeRaw(res, { 'access-control-allow-credentials': 'true' });
   }
 }
 
 /** Answers on the Node response itself (on fastify, around the reply, which it hijacks). */
-function writeRaw(res: AnyResponse & ServerResponse): void {
+function writeRaw(res: AnyResponse & ServerResponse, headers: Record<string, string> = {}): void {
   res.hijack?.();
   const node = res.raw ?? res;
-  node.writeHead(200, { 'Content-Type': 'text/plain', Vary: 'Accept-Encoding' });
+  node.writeHead(200, { 'Content-Type': 'text/plain', Vary: 'Accept-Encoding', ...headers });
   node.end('raw');
 }
 
@@ -87,11 +93,24 @@ describe.each(ADAPTERS)('a single Access-Control-Allow-Origin on %s', (adapter) 
       expect(headerLines(withoutOrigin, 'Vary')).toEqual(['Accept-Encoding, Origin']);
     });
 
-    it('leaves out what the handler removed before writing the head itself', async () => {
-      const res = await request(app.getHttpServer()).get('/dup/raw-without').set('Origin', ADMIN);
-      expect(res.text).toBe('raw');
-      expect(res.headers['access-control-allow-origin']).toBeUndefined();
-      expect(headerLines(res, 'Vary')).toEqual(['Accept-Encoding, Origin']);
+    it.each(['Access-Control-Allow-Origin', 'Access-Control-Allow-Credentials'])(
+      'leaves out %s when the handler removed it before writing the head itself',
+      async (name) => {
+        const res = await request(app.getHttpServer())
+          .get(`/dup/raw-without/${name}`)
+          .set('Origin', ADMIN);
+        expect(res.text).toBe('raw');
+        expect(res.headers[name.toLowerCase()]).toBeUndefined();
+        expect(headerLines(res, 'Vary')).toEqual(['Accept-Encoding, Origin']);
+      },
+    );
+
+    it('sends a header once when the head the handler writes names it in another case', async () => {
+      const res = await request(app.getHttpServer())
+        .get('/dup/raw-naming-credentials')
+        .set('Origin', ADMIN);
+      expect(headerLines(res, 'Access-Control-Allow-Credentials')).toEqual(['true']);
+      expect(headerLines(res, 'Access-Control-Allow-Origin')).toEqual([ADMIN]);
     });
 
     it("sends the policy's value instead of one the handler appends on the response", async () => {
