@@ -193,9 +193,22 @@ export class RouteIndex<T> {
       const loose = readLoosely || path.includes('%') || hasEmptyParameter(params);
       return !loose || this.matches(this.ownContender(slot), path) ? slot : undefined;
     }
+    const first = this.firstMatching(contenders, method, path);
+    if (first === undefined || first.slot === slot) return first?.slot;
+    // The tree read the path more loosely than express (decoded, say) and
+    // landed on a route that does not match it; the one that does matches the
+    // request, so its own contenders hold every route that may come before it.
+    const theirs = this.contenders.get(first.slot);
+    return (theirs && this.firstMatching(theirs, method, path))?.slot ?? first.slot;
+  }
+
+  private firstMatching(
+    contenders: readonly Contender<T>[],
+    method: string,
+    path: string,
+  ): Contender<T> | undefined {
     for (const contender of contenders) {
-      if (servesMethod(contender.method, method) && this.matches(contender, path))
-        return contender.slot;
+      if (servesMethod(contender.method, method) && this.matches(contender, path)) return contender;
     }
     return undefined;
   }
