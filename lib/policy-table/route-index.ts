@@ -330,9 +330,7 @@ export class RouteIndex<T> {
   }
 
   private addToFallback(method: string, path: string, route: T): RegisteredVariant<T>[] {
-    // Express's router drops a route's trailing slashes when trailing slashes are optional.
-    const loose = this.matching.syntax === 'express' && this.matching.ignoreTrailingSlash;
-    const pattern = loose ? loosen(path) : path;
+    const pattern = this.dropsTrailingSlashes ? loosen(path) : path;
     const slot = this.slot(method, `regexp:${matcherKey(pattern)}`, pattern);
     slot.routes.push(route);
     // A path neither matcher can read matches nothing: it gets the global policy.
@@ -390,12 +388,12 @@ export class RouteIndex<T> {
    * variant is matched by path-to-regexp instead.
    */
   private dropsSlash(pattern: string): boolean {
-    return (
-      this.matching.syntax === 'express' &&
-      this.matching.ignoreTrailingSlash &&
-      pattern.length > 1 &&
-      pattern.endsWith('/')
-    );
+    return this.dropsTrailingSlashes && pattern.length > 1 && pattern.endsWith('/');
+  }
+
+  /** Express's router, unless strict, drops a route's own trailing slashes. */
+  private get dropsTrailingSlashes(): boolean {
+    return this.matching.syntax === 'express' && this.matching.ignoreTrailingSlash;
   }
 
   private slot(method: string, key: string, pattern: string): RouteSlot<T> {

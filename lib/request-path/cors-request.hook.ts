@@ -5,8 +5,8 @@ import { decideActual, type ActualDecision } from '../engine/index.js';
 import { CorsPolicyTableHost } from '../policy-table/cors-policy-table.host.js';
 import type { RoutePolicy } from '../policy-table/policy-table.js';
 import { applyActualDecision } from './actual-request.js';
+import { ACTUAL_HEADER_NAMES } from './header-pin.js';
 import {
-  ACTUAL_HEADER_NAMES,
   httpAccessFor,
   writeActualHeaders,
   type HttpAccess,

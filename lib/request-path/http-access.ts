@@ -144,7 +144,7 @@ export function writeActualHeaders(
   headers: readonly HeaderPair[],
   vary: string | undefined,
 ): void {
-  for (const [name, value] of headers) access.setHeader(response, name, value);
+  writeCorsHeaders(access, response, headers, undefined);
   const allowOrigin = headers.length > 0 ? headers[0][1] : undefined;
   if (allowOrigin === undefined && vary === undefined) return;
   const node = access.nodeResponse(response);
@@ -155,5 +155,3 @@ export function writeActualHeaders(
     node === response ? undefined : (response as HeaderOwner),
   );
 }
-
-export { ACTUAL_HEADER_NAMES } from './header-pin.js';
