@@ -55,8 +55,7 @@ function origins(count: number): string[] {
 /**
  * A header value as Node's HTTP parser hands it over: a flat string of its own,
  * copied from the bytes received. The list's entries are templates, which V8
- * keeps as ropes; a rope compares through V8's slow runtime path, which no
- * request's Origin ever takes.
+ * keeps as ropes, and a rope compares more slowly than any request's Origin.
  */
 const asReceived = (value: string) => Buffer.from(value, 'latin1').toString('latin1');
 

@@ -547,6 +547,33 @@ function servedByExpress(router: ExpressRouter, method: string, url: string) {
 }
 
 describe('RouteIndex properties', () => {
+  it.each(FLAGS)(
+    'on express, serves runs of slashes as express does, among routes of slashes and optional groups (%o)',
+    async (flags) => {
+      // Found by a fuzz run: the tree gave "//" and "///" to the wildcard route, and "/" to "//{:x}".
+      const routes: Route[] = [
+        ['GET', '//{:x}', 'slashes'],
+        ['GET', '/', 'root'],
+        ['GET', '{/*rest}', 'wildcard'],
+      ];
+      const router = Router({
+        caseSensitive: flags.caseSensitive,
+        strict: !flags.ignoreTrailingSlash,
+      });
+      for (const [, path, value] of routes)
+        router.route(path).get((_, response) => response.served(value));
+      const index = buildIndex('express', flags, routes);
+      for (const url of ['/', '//', '///', '////', '//a', '//a/', '///a']) {
+        const expected = await servedByExpress(router, 'GET', url);
+        // Routes sharing a slot are alternatives the table weighs together ("/" and "{/*rest}" at "/").
+        expect({ url, found: routesOf(index.find('GET', url)) }).toEqual({
+          url,
+          found: expect.arrayContaining([expected]),
+        });
+      }
+    },
+  );
+
   it('on express, finds the route express serves, whatever the order, encoding or empty segments', async () => {
     await fc.assert(
       fc.asyncProperty(
