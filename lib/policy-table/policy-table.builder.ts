@@ -107,6 +107,7 @@ export function buildPolicyTable(input: PolicyTableInput): CorsPolicyTable {
         route: policy,
         host: host === undefined ? undefined : compileHostMatcher(host),
         hostKey,
+        mayPassOn: input.matching.syntax === 'fastify' || route.exact !== undefined,
         alone: [policy],
       };
       entries.set(entryKey, entry);

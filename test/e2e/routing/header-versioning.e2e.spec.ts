@@ -193,3 +193,68 @@ describe.each(ADAPTERS)(
     });
   },
 );
+
+// An unversioned route registered before a version of the same path. Express
+// serves every request with the first (it has no version filter to pass a
+// request on); fastify lets its version constraint pick version 2.
+@Controller('drafts')
+class DraftsController {
+  @Put()
+  @Cors({ origin: [ONE] })
+  replace() {
+    return 'drafts unversioned';
+  }
+
+  @Put()
+  @Version('2')
+  @Cors({ origin: [TWO] })
+  replaceV2() {
+    return 'drafts v2';
+  }
+}
+
+describe.each(ADAPTERS)('an unversioned route before a version of its path on %s', (adapter) => {
+  let app: INestApplication;
+  beforeAll(async () => {
+    app = await createApp(
+      adapter,
+      { imports: [CorsModule.forRoot({ origin: false })], controllers: [DraftsController] },
+      {
+        configure: (nest) =>
+          nest.enableVersioning({ type: VersioningType.HEADER, header: 'X-API-Version' }),
+      },
+    );
+  });
+  afterAll(() => app.close());
+
+  const put = (origin: string) =>
+    request(app.getHttpServer()).put('/drafts').set('X-API-Version', '2').set('Origin', origin);
+
+  it('answers a preflight with the policies of the routes that can serve the request', async () => {
+    const headers = { headers: 'x-api-version' };
+    expectAllowed(await preflight(app, '/drafts', ONE, 'PUT', headers), ONE);
+    if (adapter === 'express') {
+      // Version 2 is never reached, so its policy must not let TWO send the PUT.
+      expectRefused(await preflight(app, '/drafts', TWO, 'PUT', headers));
+    } else {
+      expectAllowed(await preflight(app, '/drafts', TWO, 'PUT', headers), TWO);
+    }
+  });
+
+  it('gives the actual request the policy of the route that served it', async () => {
+    const fromTwo = await put(TWO);
+    expect(fromTwo.status).toBe(200);
+    if (adapter === 'express') {
+      expect(fromTwo.text).toBe('drafts unversioned');
+      expect(fromTwo.headers['access-control-allow-origin']).toBeUndefined();
+    } else {
+      expect(fromTwo.text).toBe('drafts v2');
+      expect(fromTwo.headers['access-control-allow-origin']).toBe(TWO);
+    }
+    const fromOne = await put(ONE);
+    expect(fromOne.text).toBe(adapter === 'express' ? 'drafts unversioned' : 'drafts v2');
+    expect(fromOne.headers['access-control-allow-origin']).toBe(
+      adapter === 'express' ? ONE : undefined,
+    );
+  });
+});
