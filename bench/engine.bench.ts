@@ -173,9 +173,9 @@ for (const [engine, cases] of [
 ] as const) {
   for (const each of cases) all.push({ ...each, row: `${engine}, ${size} origins`, samples: [] });
 }
-for (const entry of all) measure(entry, 100);
+for (const entry of all) measure(entry, 60);
 for (let round = 0; round < ROUNDS; round++) {
-  for (const entry of all) entry.samples.push(measure(entry, 50));
+  for (const entry of all) entry.samples.push(measure(entry, 40));
 }
 const results: Record<string, Record<string, number>> = {};
 for (const { row, name, samples } of all) (results[row] ??= {})[name] = median(samples);

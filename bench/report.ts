@@ -168,7 +168,7 @@ function markdownOf(r: BenchResults): string {
     }
     lines.push(
       '',
-      `Preflights/s with 20 routes: ${thousands(r.scaling[adapter]['20 routes'])}; with 10,000: ${thousands(r.scaling[adapter]['10,000 routes'])}; the same requests without CORS (404s): ${thousands(r.scaling[adapter]['no CORS, 20 routes'])} and ${thousands(r.scaling[adapter]['no CORS, 10,000 routes'])}` +
+      `Preflights/s with 20 routes: ${thousands(r.scaling[adapter]['20 routes'])}; with 10,000: ${thousands(r.scaling[adapter]['10,000 routes'])}; the same requests without CORS (404s, one process each): ${thousands(r.scaling[adapter]['no CORS, 20 routes'])} and ${thousands(r.scaling[adapter]['no CORS, 10,000 routes'])}` +
         (r.scaling[adapter]['20 routes, nextTick kept'] === undefined
           ? '.'
           : `; the library without Node's nextTick cliff: ${thousands(r.scaling[adapter]['20 routes, nextTick kept'])} and ${thousands(r.scaling[adapter]['10,000 routes, nextTick kept'])}.`),
