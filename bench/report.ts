@@ -205,7 +205,9 @@ function markdownOf(r: BenchResults): string {
       '',
       '## Soak (`npm run soak`)',
       '',
-      'Mixed allowed and refused preflights and actual requests, one after the other on every connection.',
+      'Mixed allowed and refused preflights and actual requests, one after the other on every ' +
+        'connection. RSS is read after a GC, once it has stopped falling (five reads a second ' +
+        'apart within 2%): V8 hands memory back over several seconds after the load stops.',
       '',
       '| adapter | connections | seconds | requests | requests/s | errors | unexpected statuses | RSS after warm-up | RSS at end |',
       '|---|---|---|---|---|---|---|---|---|',

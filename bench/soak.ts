@@ -1,7 +1,7 @@
 import autocannon from 'autocannon';
 import { readFileSync } from 'node:fs';
 import { writeReport, type BenchResults, type SoakResult } from './report.js';
-import { rssAfterGc, startServer, stop } from './servers.js';
+import { settledRss, startServer, stop } from './servers.js';
 
 /**
  * `npm run soak [-- --seconds N]`: 100 connections of mixed preflights, allowed
@@ -42,11 +42,10 @@ async function soak(adapter: string): Promise<SoakResult> {
   const server = await startServer(adapter, 'library', 20);
   const run = (seconds: number) =>
     autocannon({ url: server.url, connections: CONNECTIONS, duration: seconds, requests: MIX });
-  // Ten seconds: after five, express's RSS after a GC still ranged from 125 to 178 MiB between runs.
   await run(10); // warm-up
-  const rssAfterWarmUp = await rssAfterGc(server);
+  const rssAfterWarmUp = await settledRss(server);
   const result = await run(SECONDS);
-  const rssAtEnd = await rssAfterGc(server);
+  const rssAtEnd = await settledRss(server);
   await stop(server);
   const statuses = Object.fromEntries(
     Object.entries(result.statusCodeStats ?? {}).map(([code, stats]) => [code, stats?.count ?? 0]),
