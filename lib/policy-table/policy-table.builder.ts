@@ -107,7 +107,6 @@ export function buildPolicyTable(input: PolicyTableInput): CorsPolicyTable {
         route: policy,
         host: host === undefined ? undefined : compileHostMatcher(host),
         hostKey,
-        mayPassOn: input.matching.syntax === 'fastify' || route.exact !== undefined,
         alone: [policy],
       };
       entries.set(entryKey, entry);

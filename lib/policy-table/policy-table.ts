@@ -23,14 +23,6 @@ export interface RouteEntry {
   readonly host: HostMatcher | undefined;
   /** Entries with the same key are alternatives for one request (header or media-type versions). */
   readonly hostKey: string;
-  /**
-   * Whether a request this route matches may still be served by a route
-   * registered after it at the same path: on express, only when a version
-   * filter guards the handler (a request for another version goes on); on
-   * fastify always, since there the version constraints pick the route, not
-   * the order.
-   */
-  readonly mayPassOn: boolean;
   /** `[route]`, made once: the common answer of a lookup. */
   readonly alone: readonly RoutePolicy[];
 }
@@ -89,10 +81,7 @@ export class CorsPolicyTable {
   /**
    * The policies that may serve a request in a slot: the first route whose host
    * matches, plus its alternatives (versions sharing the path). Empty when no
-   * route's host matches. The alternatives end at the first route that never
-   * passes a request on (`mayPassOn`): the routes registered after it at the
-   * same path never answer, and weighing them in would let a preflight through
-   * that only such a route allows.
+   * route's host matches.
    */
   candidates(slot: RouteSlot<RouteEntry>, request: RequestHost): readonly RoutePolicy[] {
     const entries = slot.routes;
@@ -106,11 +95,9 @@ export class CorsPolicyTable {
     if (byHost === undefined) this.alternatives.set(entries, (byHost = new Map()));
     let alternatives = byHost.get(first.hostKey);
     if (alternatives === undefined) {
-      const sameHost = entries.filter((entry) => entry.hostKey === first.hostKey);
-      const serving = sameHost.findIndex((entry) => !entry.mayPassOn);
-      alternatives = (serving < 0 ? sameHost : sameHost.slice(0, serving + 1)).map(
-        ({ route }) => route,
-      );
+      alternatives = entries
+        .filter((entry) => entry.hostKey === first.hostKey)
+        .map(({ route }) => route);
       byHost.set(first.hostKey, alternatives);
     }
     return alternatives;
