@@ -20,16 +20,17 @@ import { compileCorsPolicy, decideActual, decidePreflight } from '../lib/engine/
  */
 type Loop = (batch: readonly unknown[]) => unknown;
 
-/**
- * A case: `step` is a statement that sets `last` from `request` (one value of a
- * batch that `batch` makes), over the names in `scope`.
- */
+/** A case: its compiled loop, and what makes a batch of fresh request values for it. */
 interface Case {
   readonly name: string;
   readonly loop: Loop;
   readonly batch: () => unknown[];
 }
 
+/**
+ * Compiles a case's loop: `step` is a statement that sets `last` from `request`
+ * (one value of the batch), over the names in `scope`.
+ */
 function compiledCase(
   name: string,
   step: string,
