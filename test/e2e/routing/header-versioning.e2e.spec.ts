@@ -8,6 +8,7 @@ import {
   type INestApplication,
   type VersioningOptions,
 } from '@nestjs/common';
+import type { AbstractHttpAdapter } from '@nestjs/core';
 import type { ServerResponse } from 'node:http';
 import request from 'supertest';
 import { Cors, CorsModule } from '../../../lib/index.js';
@@ -193,3 +194,116 @@ describe.each(ADAPTERS)(
     });
   },
 );
+
+describe.each(ADAPTERS)(
+  'versions sharing a path on %s, with an onRouteTriggered hook',
+  (adapter) => {
+    let app: INestApplication;
+    beforeAll(async () => {
+      // Nest then registers a wrapper made with Object.assign around each handler.
+      app = await versionedApp(
+        adapter,
+        { type: VersioningType.HEADER, header: 'X-API-Version' },
+        (nest) =>
+          (nest.getHttpAdapter() as AbstractHttpAdapter).setOnRouteTriggered(() => undefined),
+      );
+    });
+    afterAll(() => app.close());
+
+    const put = (version: string, origin: string) =>
+      request(app.getHttpServer())
+        .put('/reports')
+        .set('X-API-Version', version)
+        .set('Origin', origin);
+    const get = (version: string, origin: string) =>
+      request(app.getHttpServer())
+        .get('/reports')
+        .set('X-API-Version', version)
+        .set('Origin', origin);
+
+    it('still weighs every version for a preflight', async () => {
+      expectAllowed(
+        await preflight(app, '/reports', ONE, 'GET', { headers: 'x-api-version' }),
+        ONE,
+      );
+      expectAllowed(
+        await preflight(app, '/reports', TWO, 'GET', { headers: 'x-api-version' }),
+        TWO,
+      );
+    });
+
+    it('gives an actual request the exact version policy', async () => {
+      const v2FromTwo = await get('2', TWO);
+      expect(v2FromTwo.text).toBe('reports v2');
+      expect(v2FromTwo.headers['access-control-allow-origin']).toBe(TWO);
+      const v1FromOne = await get('1', ONE);
+      expect(v1FromOne.text).toBe('reports v1');
+      expect(v1FromOne.headers['access-control-allow-origin']).toBe(ONE);
+      const putFromTwo = await put('2', TWO);
+      expect(putFromTwo.text).toBe('replaced v2');
+      expect(putFromTwo.headers['access-control-allow-origin']).toBe(TWO);
+    });
+  },
+);
+
+// An unversioned route registered before a version of the same path. Express
+// serves every request with the first, which has no version filter to hand a
+// request on; fastify lets its version constraint pick version 2.
+@Controller('drafts')
+class DraftsController {
+  @Put()
+  @Cors({ origin: [ONE] })
+  replace() {
+    return 'drafts unversioned';
+  }
+
+  @Put()
+  @Version('2')
+  @Cors({ origin: [TWO] })
+  replaceV2() {
+    return 'drafts v2';
+  }
+}
+
+describe.each(ADAPTERS)('an unversioned route before a version of its path on %s', (adapter) => {
+  let app: INestApplication;
+  beforeAll(async () => {
+    app = await createApp(
+      adapter,
+      { imports: [CorsModule.forRoot({ origin: false })], controllers: [DraftsController] },
+      {
+        configure: (nest) =>
+          nest.enableVersioning({ type: VersioningType.HEADER, header: 'X-API-Version' }),
+      },
+    );
+  });
+  afterAll(() => app.close());
+
+  const put = (origin: string) =>
+    request(app.getHttpServer()).put('/drafts').set('X-API-Version', '2').set('Origin', origin);
+
+  it('answers a preflight with the policies of the routes that can serve the request', async () => {
+    const headers = { headers: 'x-api-version' };
+    expectAllowed(await preflight(app, '/drafts', ONE, 'PUT', headers), ONE);
+    if (adapter === 'express') {
+      // Version 2 is never reached, so its policy must not let TWO send the PUT.
+      expectRefused(await preflight(app, '/drafts', TWO, 'PUT', headers));
+    } else {
+      expectAllowed(await preflight(app, '/drafts', TWO, 'PUT', headers), TWO);
+    }
+  });
+
+  it('gives the actual request the policy of the route that serves it', async () => {
+    const fromTwo = await put(TWO);
+    const fromOne = await put(ONE);
+    if (adapter === 'express') {
+      expect([fromTwo.text, fromOne.text]).toEqual(['drafts unversioned', 'drafts unversioned']);
+      expect(fromTwo.headers['access-control-allow-origin']).toBeUndefined();
+      expect(fromOne.headers['access-control-allow-origin']).toBe(ONE);
+    } else {
+      expect([fromTwo.text, fromOne.text]).toEqual(['drafts v2', 'drafts v2']);
+      expect(fromTwo.headers['access-control-allow-origin']).toBe(TWO);
+      expect(fromOne.headers['access-control-allow-origin']).toBeUndefined();
+    }
+  });
+});
