@@ -1,6 +1,5 @@
 import type { Type } from '@nestjs/common';
-import { HOST_METADATA, PATH_METADATA, ROUTE_ARGS_METADATA } from '@nestjs/common/constants.js';
-
+import { HOST_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
 import { CORS_METADATA } from '../cors.constants.js';
 import type { CorsMetadata } from '../cors.decorator.js';
 import {
@@ -85,9 +84,6 @@ export function buildPolicyTable(input: PolicyTableInput): CorsPolicyTable {
     return policy;
   };
 
-  /** Express only: by method and path, the host keys of the routes that serve every request they match. */
-  const servedAt = new Map<string, Set<string>>();
-
   for (const route of input.routes) {
     const owner = ownerOf(route, input.controllers);
     const host =
@@ -115,18 +111,7 @@ export function buildPolicyTable(input: PolicyTableInput): CorsPolicyTable {
       };
       entries.set(entryKey, entry);
     }
-    // Express serves a request with the first route that matches it. Behind one
-    // that never hands a request on, a route of the same method and path (for
-    // the same host, or behind a route for every host) never answers, and left
-    // in the index it would be weighed in: a preflight its policy allows would
-    // let a request through to a handler whose policy refuses it.
-    const at = `${route.method} ${route.path}`;
-    const served = servedAt.get(at);
-    if (served === undefined || !(served.has('') || served.has(hostKey))) {
-      index.add(route.method, route.path, entry);
-      if (input.matching.syntax === 'express' && servesEveryMatch(route, owner))
-        servedAt.set(at, (served ?? new Set()).add(hostKey));
-    }
+    index.add(route.method, route.path, entry);
     if (route.exact !== undefined) route.exact.route = entry.route;
     listing.push({
       method: route.method,
@@ -138,28 +123,6 @@ export function buildPolicyTable(input: PolicyTableInput): CorsPolicyTable {
   }
   index.seal();
   return new CorsPolicyTable(global, index, listing, input.debug);
-}
-
-/** `RouteParamtypes.NEXT`: Nest keeps its parameter types internal (2 in Nest 11 and 12). */
-const NEXT_PARAMETER = '2';
-
-/**
- * Whether express's router never goes past this route to a later one: a
- * controller method with no version filter (which hands on a request for
- * another version) and no `@Next()` parameter (with which it may hand it on).
- * Routes registered on the adapter directly may call `next()` too.
- */
-function servesEveryMatch(
-  route: RecordedRoute<RoutePolicy>,
-  owner: RouteOwner | undefined,
-): boolean {
-  if (owner === undefined || route.exact !== undefined) return false;
-  const parameters = (Reflect.getMetadata(
-    ROUTE_ARGS_METADATA,
-    owner.controller,
-    owner.methodName,
-  ) ?? {}) as Record<string, unknown>;
-  return !Object.keys(parameters).some((key) => key.split(':')[0] === NEXT_PARAMETER);
 }
 
 /** A key for one controller method, distinct for same-named classes. */
