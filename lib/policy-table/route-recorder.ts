@@ -66,10 +66,17 @@ export type ExactRouteListener<R> = (route: R, args: unknown[], proceed: () => u
 
 type Registration = (...args: unknown[]) => unknown;
 
+/**
+ * Marks a handler a version filter guards. A property rather than a WeakMap
+ * entry: with `setOnRouteTriggered`, Nest registers a wrapper made with
+ * `Object.assign(wrapper, handler)`, which copies the mark but is not the key.
+ */
+const EXACT_ROUTE_SLOT = Symbol('nestjs-cors:exact-route-slot');
+type VersionFiltered<R> = { [EXACT_ROUTE_SLOT]?: ExactRouteSlot<R> };
+
 export class RouteRecorder<R> {
   private readonly recorded: RecordedRoute<R>[] = [];
   private readonly restore: Array<() => void> = [];
-  private readonly versioned = new WeakMap<object, ExactRouteSlot<R>>();
 
   constructor(
     private readonly discovery: DiscoveryService,
@@ -82,7 +89,7 @@ export class RouteRecorder<R> {
     this.tagControllerMethods();
     const target = adapter as unknown as Record<string, Registration>;
     for (const name of REGISTRATION_METHODS) {
-      const { recorded, versioned } = this;
+      const { recorded } = this;
       this.patch(
         target,
         name,
@@ -95,14 +102,14 @@ export class RouteRecorder<R> {
                 method: name.toUpperCase(),
                 path,
                 owners,
-                exact: versioned.get(handler),
+                exact: (handler as VersionFiltered<R>)[EXACT_ROUTE_SLOT],
               });
             }
             return original.apply(this, args);
           },
       );
     }
-    const { versioned, onExactRoute } = this;
+    const { onExactRoute } = this;
     this.patch(
       target,
       'applyVersionFilter',
@@ -115,8 +122,8 @@ export class RouteRecorder<R> {
               ? inner.apply(this, args)
               : onExactRoute(slot.route, args, () => inner.apply(this, args));
           };
-          const filtered = original.call(this, exact, ...rest) as object;
-          versioned.set(filtered, slot);
+          const filtered = original.call(this, exact, ...rest) as VersionFiltered<R>;
+          filtered[EXACT_ROUTE_SLOT] = slot;
           return filtered;
         },
     );

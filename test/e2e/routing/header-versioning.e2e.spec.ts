@@ -8,12 +8,21 @@ import {
   type INestApplication,
   type VersioningOptions,
 } from '@nestjs/common';
+import type { AbstractHttpAdapter } from '@nestjs/core';
 import type { ServerResponse } from 'node:http';
+import { createRequire } from 'node:module';
 import request from 'supertest';
 import { Cors, CorsModule } from '../../../lib/index.js';
 import { headerLines } from '../../support/cors-http.js';
 import { ADAPTERS, createApp, type AdapterName } from '../../support/create-app.js';
 import { expectAllowed, expectRefused, preflight, varyTokens } from './preflight-helpers.js';
+
+/** The installed Nest major: CI runs this suite on Nest 12 and on Nest 11. */
+const NEST_MAJOR = Number(
+  (
+    createRequire(import.meta.url)('@nestjs/core/package.json') as { version: string }
+  ).version.split('.')[0],
+);
 
 const ONE = 'https://one.example';
 const TWO = 'https://two.example';
@@ -191,5 +200,69 @@ describe.each(ADAPTERS)(
       expect(headerLines(v2, 'access-control-allow-origin')).toEqual([TWO]);
       expect(v2.headers['access-control-allow-credentials']).toBe('true');
     });
+  },
+);
+
+// Nest 11 cannot start these versioned fastify routes with the hook at all: its
+// wrapper loses the version, and fastify refuses the second GET /reports.
+describe.each(NEST_MAJOR >= 12 ? ADAPTERS : (['express'] as const))(
+  'versions sharing a path on %s, with an onRouteTriggered hook',
+  (adapter) => {
+    let app: INestApplication;
+    beforeAll(async () => {
+      // Nest then registers a wrapper made with Object.assign around each handler.
+      app = await versionedApp(
+        adapter,
+        { type: VersioningType.HEADER, header: 'X-API-Version' },
+        (nest) =>
+          (nest.getHttpAdapter() as AbstractHttpAdapter).setOnRouteTriggered(() => undefined),
+      );
+    });
+    afterAll(() => app.close());
+
+    const put = (version: string, origin: string) =>
+      request(app.getHttpServer())
+        .put('/reports')
+        .set('X-API-Version', version)
+        .set('Origin', origin);
+    const get = (version: string, origin: string) =>
+      request(app.getHttpServer())
+        .get('/reports')
+        .set('X-API-Version', version)
+        .set('Origin', origin);
+
+    if (NEST_MAJOR >= 12) {
+      it('still weighs every version for a preflight', async () => {
+        expectAllowed(
+          await preflight(app, '/reports', ONE, 'GET', { headers: 'x-api-version' }),
+          ONE,
+        );
+        expectAllowed(
+          await preflight(app, '/reports', TWO, 'GET', { headers: 'x-api-version' }),
+          TWO,
+        );
+      });
+
+      it('gives an actual request the exact version policy', async () => {
+        const v2FromTwo = await get('2', TWO);
+        expect(v2FromTwo.text).toBe('reports v2');
+        expect(v2FromTwo.headers['access-control-allow-origin']).toBe(TWO);
+        const v1FromOne = await get('1', ONE);
+        expect(v1FromOne.text).toBe('reports v1');
+        expect(v1FromOne.headers['access-control-allow-origin']).toBe(ONE);
+        const putFromTwo = await put('2', TWO);
+        expect(putFromTwo.text).toBe('replaced v2');
+        expect(putFromTwo.headers['access-control-allow-origin']).toBe(TWO);
+      });
+    } else {
+      // Nest 11 registers a bare arrow function around each handler: nothing of
+      // the handler (its controller, its version) is left to read, so every
+      // route is taken as registered on the adapter and gets the global policy.
+      it('answers with the global policy, which here allows no origin', async () => {
+        expectRefused(await preflight(app, '/reports', ONE, 'GET', { headers: 'x-api-version' }));
+        expect((await get('1', ONE)).headers['access-control-allow-origin']).toBeUndefined();
+        expect((await put('2', TWO)).headers['access-control-allow-origin']).toBeUndefined();
+      });
+    }
   },
 );
