@@ -102,12 +102,13 @@ function wrapWriteHead(_request: unknown, response: ServerResponse, next: () => 
   next();
 }
 
+const HEADER_VERSIONING: VersioningOptions = {
+  type: VersioningType.HEADER,
+  header: 'X-API-Version',
+};
+
 const VARIANTS: Array<[string, VersioningOptions, (version: string) => [string, string]]> = [
-  [
-    'header versioning',
-    { type: VersioningType.HEADER, header: 'X-API-Version' },
-    (version) => ['X-API-Version', version],
-  ],
+  ['header versioning', HEADER_VERSIONING, (version) => ['X-API-Version', version]],
   [
     'media-type versioning',
     { type: VersioningType.MEDIA_TYPE, key: 'v=' },
@@ -183,11 +184,7 @@ describe.each(ADAPTERS)(
   (adapter) => {
     let app: INestApplication;
     beforeAll(async () => {
-      app = await versionedApp(
-        adapter,
-        { type: VersioningType.HEADER, header: 'X-API-Version' },
-        (nest) => nest.use(wrapWriteHead),
-      );
+      app = await versionedApp(adapter, HEADER_VERSIONING, (nest) => nest.use(wrapWriteHead));
     });
     afterAll(() => app.close());
 
@@ -211,11 +208,8 @@ describe.each(NEST_MAJOR >= 12 ? ADAPTERS : (['express'] as const))(
     let app: INestApplication;
     beforeAll(async () => {
       // Nest then registers a wrapper made with Object.assign around each handler.
-      app = await versionedApp(
-        adapter,
-        { type: VersioningType.HEADER, header: 'X-API-Version' },
-        (nest) =>
-          (nest.getHttpAdapter() as AbstractHttpAdapter).setOnRouteTriggered(() => undefined),
+      app = await versionedApp(adapter, HEADER_VERSIONING, (nest) =>
+        (nest.getHttpAdapter() as AbstractHttpAdapter).setOnRouteTriggered(() => undefined),
       );
     });
     afterAll(() => app.close());
