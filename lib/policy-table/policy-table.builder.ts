@@ -1,5 +1,6 @@
 import type { Type } from '@nestjs/common';
-import { HOST_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
+import { HOST_METADATA, PATH_METADATA, ROUTE_ARGS_METADATA } from '@nestjs/common/constants.js';
+import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum.js';
 import { CORS_METADATA } from '../cors.constants.js';
 import type { CorsMetadata } from '../cors.decorator.js';
 import {
@@ -89,10 +90,11 @@ export function buildPolicyTable(input: PolicyTableInput): CorsPolicyTable {
     const host =
       owner && (Reflect.getMetadata(HOST_METADATA, owner.controller) as HostOption | undefined);
     const hostKey = host === undefined ? '' : String(host);
+    // A handler inherited by a versioned and an unversioned controller is two entries.
     const entryKey =
       owner === undefined
         ? `direct ${route.method} ${route.path}`
-        : `${handlerIdentity(owner)}|${hostKey}`;
+        : `${handlerIdentity(owner)}|${hostKey}|${route.exact === undefined ? '' : 'versioned'}`;
     let entry = entries.get(entryKey);
     if (entry === undefined) {
       const policy =
@@ -107,7 +109,12 @@ export function buildPolicyTable(input: PolicyTableInput): CorsPolicyTable {
         route: policy,
         host: host === undefined ? undefined : compileHostMatcher(host),
         hostKey,
-        alone: [policy],
+        passesOn:
+          input.matching.syntax === 'fastify' ||
+          owner === undefined ||
+          route.exact !== undefined ||
+          takesNext(owner),
+        alone: { all: [policy], reachable: [policy] },
       };
       entries.set(entryKey, entry);
     }
@@ -123,6 +130,13 @@ export function buildPolicyTable(input: PolicyTableInput): CorsPolicyTable {
   }
   index.seal();
   return new CorsPolicyTable(global, index, listing, input.debug);
+}
+
+/** Whether a controller method has a `@Next()` parameter, with which it may pass a request on. */
+function takesNext({ controller, methodName }: RouteOwner): boolean {
+  const parameters = Reflect.getMetadata(ROUTE_ARGS_METADATA, controller, methodName) as
+    Record<string, unknown> | undefined;
+  return Object.keys(parameters ?? {}).some((key) => key.startsWith(`${RouteParamtypes.NEXT}:`));
 }
 
 /** A key for one controller method, distinct for same-named classes. */

@@ -23,8 +23,31 @@ export interface RouteEntry {
   readonly host: HostMatcher | undefined;
   /** Entries with the same key are alternatives for one request (header or media-type versions). */
   readonly hostKey: string;
-  /** `[route]`, made once: the common answer of a lookup. */
-  readonly alone: readonly RoutePolicy[];
+  /**
+   * Whether a request this route matches may still be served by a route
+   * registered after it at the same path: on express, when a version filter,
+   * a `@Next()` parameter or a handler registered on the adapter may pass it
+   * on; on fastify always, since version constraints pick the route there, not the order.
+   */
+  readonly passesOn: boolean;
+  /** The route alone, made once: the common answer of a lookup. */
+  readonly alone: Alternatives;
+}
+
+/**
+ * The routes that may serve one request in a slot: several only for versions
+ * sharing a path. An actual request weighs them `all`, since its decision comes
+ * before the handler is known; a preflight weighs those express may reach,
+ * which is never more.
+ */
+export interface Alternatives {
+  readonly all: readonly RoutePolicy[];
+  /**
+   * `all` up to the first route that never passes a request on. A route
+   * registered behind it at the same path never answers, so its policy must
+   * not let a preflight through.
+   */
+  readonly reachable: readonly RoutePolicy[];
 }
 
 /** One registered route, as diagnostics list it. */
@@ -44,7 +67,7 @@ export interface RequestHost {
   readonly host: string | undefined;
 }
 
-const NONE: readonly RoutePolicy[] = [];
+const NONE: Alternatives = { all: [], reachable: [] };
 
 /**
  * Every route's compiled policy, built once at bootstrap. The request path asks
@@ -54,9 +77,9 @@ const NONE: readonly RoutePolicy[] = [];
 export class CorsPolicyTable {
   private readonly methodsByPath = new WeakMap<object, PathMethods>();
   /** A slot's routes that are alternatives for one request, by host key: made on first use. */
-  private readonly alternatives = new WeakMap<
+  private readonly alternativesByHost = new WeakMap<
     readonly RouteEntry[],
-    Map<string, readonly RoutePolicy[]>
+    Map<string, Alternatives>
   >();
   /** `[global]`, made once. */
   readonly globalAlone: readonly RoutePolicy[];
@@ -83,7 +106,7 @@ export class CorsPolicyTable {
    * matches, plus its alternatives (versions sharing the path). Empty when no
    * route's host matches.
    */
-  candidates(slot: RouteSlot<RouteEntry>, request: RequestHost): readonly RoutePolicy[] {
+  candidates(slot: RouteSlot<RouteEntry>, request: RequestHost): Alternatives {
     const entries = slot.routes;
     if (entries.length === 1) {
       const [entry] = entries;
@@ -91,13 +114,18 @@ export class CorsPolicyTable {
     }
     const first = entries.find((entry) => entry.host === undefined || entry.host(request.host));
     if (first === undefined) return NONE;
-    let byHost = this.alternatives.get(entries);
-    if (byHost === undefined) this.alternatives.set(entries, (byHost = new Map()));
+    let byHost = this.alternativesByHost.get(entries);
+    if (byHost === undefined) this.alternativesByHost.set(entries, (byHost = new Map()));
     let alternatives = byHost.get(first.hostKey);
     if (alternatives === undefined) {
-      alternatives = entries
-        .filter((entry) => entry.hostKey === first.hostKey)
-        .map(({ route }) => route);
+      const sameHost = entries.filter((entry) => entry.hostKey === first.hostKey);
+      const serving = sameHost.findIndex((entry) => !entry.passesOn);
+      alternatives = {
+        all: sameHost.map(({ route }) => route),
+        reachable: (serving < 0 ? sameHost : sameHost.slice(0, serving + 1)).map(
+          ({ route }) => route,
+        ),
+      };
       byHost.set(first.hostKey, alternatives);
     }
     return alternatives;
@@ -108,7 +136,8 @@ export class CorsPolicyTable {
     const answers = this.pathMethods(slot.siblings);
     if (answers.uniform !== null) return answers.uniform;
     const { methods, slots, byAllowing } = answers;
-    const allows = (at: number) => anyAllows(this.candidates(slots[at], request), origin);
+    // The routes a preflight weighs, so that the list never names a method it would refuse.
+    const allows = (at: number) => anyAllows(this.candidates(slots[at], request).reachable, origin);
     if (byAllowing === undefined) return methodsOf(methods.filter((_, at) => allows(at)));
     // Bit i stands for the path's i-th method: the same methods allowing give
     // the same answer, so each answer is made (and joined) once.

@@ -21,8 +21,9 @@ export interface RequestTarget extends RequestHost {
 /**
  * Decides a preflight with the policy of the route the real request would
  * reach: same path, same host, the method it names. Several candidates (header
- * versions sharing a path) allow it if any of them does; no route at all means
- * the global policy answers, so the browser goes on to show the real 404.
+ * versions sharing a path) allow it if any of them the request can reach does;
+ * no route at all means the global policy answers, so the browser goes on to
+ * show the real 404.
  */
 export function resolvePreflight(
   table: CorsPolicyTable,
@@ -31,7 +32,7 @@ export function resolvePreflight(
   request: unknown,
 ): Resolved<PreflightDecision> | Promise<Resolved<PreflightDecision>> {
   const slot = table.findSlot(preflight.method, target.url);
-  const candidates = slot === undefined ? [] : table.candidates(slot, target);
+  const candidates = slot === undefined ? [] : table.candidates(slot, target).reachable;
   if (slot === undefined || candidates.length === 0) {
     return settle(table.global, decidePreflight(table.global.policy, preflight, request));
   }
@@ -64,7 +65,7 @@ export function candidateRoutes(
   target: RequestTarget & { readonly method: string },
 ): readonly RoutePolicy[] {
   const slot = table.findSlot(target.method, target.url);
-  const candidates = slot === undefined ? [] : table.candidates(slot, target);
+  const candidates = slot === undefined ? [] : table.candidates(slot, target).all;
   return candidates.length > 0 ? candidates : table.globalAlone;
 }
 

@@ -2,13 +2,19 @@ import { describe, expect, it, jest } from '@jest/globals';
 import { compileCorsPolicy, type CorsPolicyOptions } from '../../lib/engine/index.js';
 import { CorsPolicyTable, type RouteEntry } from '../../lib/policy-table/policy-table.js';
 import { RouteIndex } from '../../lib/policy-table/route-index.js';
-import { resolvePreflight } from '../../lib/request-path/resolve-request.js';
+import { resolveActual, resolvePreflight } from '../../lib/request-path/resolve-request.js';
 
 const PATH = '/things';
 
-function entry(options: CorsPolicyOptions, location: string): RouteEntry {
+function entry(options: CorsPolicyOptions, location: string, passesOn = true): RouteEntry {
   const route = { policy: compileCorsPolicy(options).policy, location, sources: {} };
-  return { route, host: undefined, hostKey: '', alone: [route] };
+  return {
+    route,
+    host: undefined,
+    hostKey: '',
+    passesOn,
+    alone: { all: [route], reachable: [route] },
+  };
 }
 
 const expressIndex = () =>
@@ -160,8 +166,8 @@ describe('CorsPolicyTable.routedMethods', () => {
 });
 
 describe('CorsPolicyTable lookups', () => {
-  const preflightFor = (table: CorsPolicyTable, method: string) =>
-    resolvePreflight(table, { url: PATH, host: undefined }, { origin: A, method }, undefined);
+  const preflightFor = (table: CorsPolicyTable, method: string, origin = A) =>
+    resolvePreflight(table, { url: PATH, host: undefined }, { origin, method }, undefined);
 
   it('reads the methods routed at the path only for a policy that lists none', () => {
     const table = tableOf([
@@ -196,10 +202,53 @@ describe('CorsPolicyTable lookups', () => {
     const table = new CorsPolicyTable(entry({}, 'global').route, index, [], false);
     const slot = table.findSlot('GET', PATH)!;
     const versions = table.candidates(slot, { host: 'api' });
-    expect(versions.map(({ location }) => location)).toEqual(['v1', 'v2']);
+    expect(versions.all.map(({ location }) => location)).toEqual(['v1', 'v2']);
     expect(table.candidates(slot, { host: 'api' })).toBe(versions);
-    expect(table.candidates(slot, { host: 'admin' }).map(({ location }) => location)).toEqual([
+    expect(table.candidates(slot, { host: 'admin' }).all.map(({ location }) => location)).toEqual([
       'admin',
     ]);
+  });
+
+  describe('routes behind one that never passes a request on', () => {
+    // Express serves every POST with `unversioned`; `unreachable` is registered after it.
+    const table = (() => {
+      const index = expressIndex();
+      index.add('POST', PATH, entry({ origin: [A] }, 'v1'));
+      index.add('POST', PATH, entry({ origin: [A] }, 'unversioned', false));
+      index.add('POST', PATH, entry({ origin: [A, B] }, 'unreachable'));
+      index.add('PUT', PATH, entry({ origin: [B] }, 'PUT'));
+      index.seal();
+      return new CorsPolicyTable(entry({}, 'global').route, index, [], false);
+    })();
+    const locations = (routes: readonly { location: string }[]) =>
+      routes.map(({ location }) => location);
+
+    it('are left out of what a preflight weighs, and only that', () => {
+      const { all, reachable } = table.candidates(table.findSlot('POST', PATH)!, {
+        host: undefined,
+      });
+      expect(locations(reachable)).toEqual(['v1', 'unversioned']);
+      expect(locations(all)).toEqual(['v1', 'unversioned', 'unreachable']);
+    });
+
+    it('do not let a preflight through, nor list their method for an origin only they allow', () => {
+      expect(preflightFor(table, 'POST', B)).toMatchObject([
+        { location: 'v1' },
+        { outcome: 'refused' },
+      ]);
+      expect(preflightFor(table, 'POST', A)).toMatchObject([
+        { location: 'v1' },
+        { outcome: 'allowed' },
+      ]);
+      expect(allowMethods(table, B, 'PUT').header('PUT')).toBe('PUT');
+      expect(allowMethods(table, A, 'POST').header('POST')).toBe('POST');
+    });
+
+    it('still count for an actual request, decided before the handler is known', () => {
+      const actual = (origin: string) =>
+        resolveActual(table, { method: 'POST', url: PATH, host: undefined }, origin, undefined);
+      expect(actual(A)).toMatchObject([{}, { outcome: 'allowed' }, true]);
+      expect(actual(B)).toMatchObject([{ location: 'v1' }, { outcome: 'refused' }, true]);
+    });
   });
 });

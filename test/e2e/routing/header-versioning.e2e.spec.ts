@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   Controller,
   Get,
+  Next,
   Put,
   Version,
   VersioningType,
@@ -258,3 +259,92 @@ describe.each(NEST_MAJOR >= 12 ? ADAPTERS : (['express'] as const))(
     }
   },
 );
+
+// An unversioned PUT registered before version 2 of its path. Express serves
+// every PUT with the first, which has no version filter to pass a request on;
+// fastify lets its version constraint pick version 2.
+@Controller('drafts')
+class DraftsController {
+  @Put()
+  @Cors({ origin: [ONE] })
+  replace() {
+    return 'drafts unversioned';
+  }
+
+  @Put()
+  @Version('2')
+  @Cors({ origin: [TWO] })
+  replaceV2() {
+    return 'drafts v2';
+  }
+}
+
+// The same, but the unversioned handler hands every request on with `@Next()`.
+@Controller('relays')
+class RelaysController {
+  @Put()
+  @Cors({ origin: [ONE] })
+  relay(@Next() next: () => void) {
+    next();
+  }
+
+  @Put()
+  @Version('2')
+  @Cors({ origin: [TWO] })
+  relayV2() {
+    return 'relays v2';
+  }
+}
+
+describe.each(ADAPTERS)('an unversioned route before a version of its path on %s', (adapter) => {
+  let app: INestApplication;
+  beforeAll(async () => {
+    app = await createApp(
+      adapter,
+      {
+        imports: [CorsModule.forRoot({ origin: false })],
+        // fastify's @Next() gives nothing to call: the relay case is express's own.
+        controllers:
+          adapter === 'express' ? [DraftsController, RelaysController] : [DraftsController],
+      },
+      { configure: (nest) => nest.enableVersioning(HEADER_VERSIONING) },
+    );
+  });
+  afterAll(() => app.close());
+
+  const put = (path: string, origin: string) =>
+    request(app.getHttpServer()).put(path).set('X-API-Version', '2').set('Origin', origin);
+  const preflightPut = (path: string, origin: string) =>
+    preflight(app, path, origin, 'PUT', { headers: 'x-api-version' });
+
+  it('allows a preflight only by the policies of routes the request can reach', async () => {
+    expectAllowed(await preflightPut('/drafts', ONE), ONE);
+    if (adapter === 'express') {
+      // Version 2 is never reached, so its policy must not let TWO send the PUT.
+      expectRefused(await preflightPut('/drafts', TWO));
+    } else {
+      expectAllowed(await preflightPut('/drafts', TWO), TWO);
+    }
+  });
+
+  it('never lets an origin read a response whose handler refuses it', async () => {
+    const fromTwo = await put('/drafts', TWO);
+    expect(fromTwo.status).toBe(200);
+    if (adapter === 'express') {
+      expect(fromTwo.text).toBe('drafts unversioned');
+      expect(fromTwo.headers['access-control-allow-origin']).toBeUndefined();
+    } else {
+      expect(fromTwo.text).toBe('drafts v2');
+      expect(fromTwo.headers['access-control-allow-origin']).toBe(TWO);
+    }
+  });
+
+  if (adapter === 'express') {
+    it('weighs the routes behind a handler that takes @Next()', async () => {
+      expectAllowed(await preflightPut('/relays', TWO), TWO);
+      const fromTwo = await put('/relays', TWO);
+      expect(fromTwo.text).toBe('relays v2');
+      expect(fromTwo.headers['access-control-allow-origin']).toBe(TWO);
+    });
+  }
+});
