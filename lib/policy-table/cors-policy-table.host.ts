@@ -11,7 +11,7 @@ import { corsLogger } from '../cors.logger.js';
 import { buildPolicyTable } from './policy-table.builder.js';
 import type { CorsPolicyTable, RoutePolicy } from './policy-table.js';
 import type { PathMatching } from './route-index.js';
-import { RouteRecorder, type ExactRouteListener } from './route-recorder.js';
+import { RouteRecorder, type ServedRouteListener } from './route-recorder.js';
 
 /**
  * Holds the application's policy table: records the routes while Nest
@@ -23,10 +23,10 @@ export class CorsPolicyTableHost implements OnModuleInit {
   private tableValue?: CorsPolicyTable;
   private readonly recorder: RouteRecorder<RoutePolicy>;
   /**
-   * Applies the policy of a handler that a version filter let through; set by
-   * the request path. Until then the request goes on unchanged.
+   * Applies the policy of the handler that serves a request; set by the
+   * request path. Until then the request goes on unchanged.
    */
-  exactRouteListener?: ExactRouteListener<RoutePolicy>;
+  servedRouteListener?: ServedRouteListener<RoutePolicy>;
   private adapter?: AbstractHttpAdapter;
 
   constructor(
@@ -36,7 +36,7 @@ export class CorsPolicyTableHost implements OnModuleInit {
     scanner: MetadataScanner,
   ) {
     this.recorder = new RouteRecorder<RoutePolicy>(discovery, scanner, (route, args, proceed) =>
-      this.exactRouteListener ? this.exactRouteListener(route, args, proceed) : proceed(),
+      this.servedRouteListener ? this.servedRouteListener(route, args, proceed) : proceed(args),
     );
     adapterHost.init$.subscribe(() => {
       this.adapter = adapterHost.httpAdapter;

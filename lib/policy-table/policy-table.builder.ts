@@ -94,9 +94,10 @@ export function buildPolicyTable(input: PolicyTableInput): CorsPolicyTable {
     const entryKey =
       owner === undefined
         ? `direct ${route.method} ${route.path}`
-        : `${handlerIdentity(owner)}|${hostKey}|${route.exact === undefined ? '' : 'versioned'}`;
+        : `${handlerIdentity(owner)}|${hostKey}|${route.versionFiltered ? 'versioned' : ''}`;
     let entry = entries.get(entryKey);
     if (entry === undefined) {
+      const passesOn = owner === undefined || route.versionHandsOn || takesNext(owner);
       const policy =
         owner === undefined
           ? // Registered on the adapter directly (Swagger's UI, a health check): the global policy.
@@ -109,17 +110,13 @@ export function buildPolicyTable(input: PolicyTableInput): CorsPolicyTable {
         route: policy,
         host: host === undefined ? undefined : compileHostMatcher(host),
         hostKey,
-        passesOn:
-          input.matching.syntax === 'fastify' ||
-          owner === undefined ||
-          route.exact !== undefined ||
-          takesNext(owner),
-        alone: { all: [policy], reachable: [policy] },
+        passesOn,
+        alone: { all: [policy], reachable: [policy], provisional: passesOn },
       };
       entries.set(entryKey, entry);
     }
     index.add(route.method, route.path, entry);
-    if (route.exact !== undefined) route.exact.route = entry.route;
+    route.served.route = entry.route;
     listing.push({
       method: route.method,
       path: route.path,

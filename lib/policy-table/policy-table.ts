@@ -24,10 +24,10 @@ export interface RouteEntry {
   /** Entries with the same key are alternatives for one request (header or media-type versions). */
   readonly hostKey: string;
   /**
-   * Whether a request this route matches may still be served by a route
-   * registered after it at the same path: on express, when a version filter,
-   * a `@Next()` parameter or a handler registered on the adapter may pass it
-   * on; on fastify always, since version constraints pick the route there, not the order.
+   * Whether a request this route matches may still be served by another
+   * route: a version filter, a `@Next()` parameter or a handler registered on
+   * the adapter may hand it on (to a later route on express; on fastify, a
+   * version constraint that fails sends it to another route).
    */
   readonly passesOn: boolean;
   /** The route alone, made once: the common answer of a lookup. */
@@ -43,11 +43,16 @@ export interface RouteEntry {
 export interface Alternatives {
   readonly all: readonly RoutePolicy[];
   /**
-   * `all` up to the first route that never passes a request on. A route
-   * registered behind it at the same path never answers, so its policy must
-   * not let a preflight through.
+   * On express, `all` up to the first route that never passes a request on:
+   * one registered behind it at the same path never answers, so its policy
+   * must not let a preflight through. On fastify, `all`.
    */
   readonly reachable: readonly RoutePolicy[];
+  /**
+   * Whether the route that serves the request may have another policy than the
+   * one decided before its handler runs: that route announces itself then.
+   */
+  readonly provisional: boolean;
 }
 
 /** One registered route, as diagnostics list it. */
@@ -67,7 +72,8 @@ export interface RequestHost {
   readonly host: string | undefined;
 }
 
-const NONE: Alternatives = { all: [], reachable: [] };
+/** A slot whose routes are all bound to other hosts: the request goes on to another route or a 404. */
+const NO_HOST_MATCH: Alternatives = { all: [], reachable: [], provisional: true };
 
 /**
  * Every route's compiled policy, built once at bootstrap. The request path asks
@@ -110,25 +116,36 @@ export class CorsPolicyTable {
     const entries = slot.routes;
     if (entries.length === 1) {
       const [entry] = entries;
-      return entry.host === undefined || entry.host(request.host) ? entry.alone : NONE;
+      return entry.host === undefined || entry.host(request.host) ? entry.alone : NO_HOST_MATCH;
     }
-    const first = entries.find((entry) => entry.host === undefined || entry.host(request.host));
-    if (first === undefined) return NONE;
+    const first = entries.findIndex(
+      (entry) => entry.host === undefined || entry.host(request.host),
+    );
+    if (first < 0) return NO_HOST_MATCH;
     let byHost = this.alternativesByHost.get(entries);
     if (byHost === undefined) this.alternativesByHost.set(entries, (byHost = new Map()));
-    let alternatives = byHost.get(first.hostKey);
+    const { hostKey } = entries[first];
+    let alternatives = byHost.get(hostKey);
     if (alternatives === undefined) {
-      const sameHost = entries.filter((entry) => entry.hostKey === first.hostKey);
-      const serving = sameHost.findIndex((entry) => !entry.passesOn);
-      alternatives = {
-        all: sameHost.map(({ route }) => route),
-        reachable: (serving < 0 ? sameHost : sameHost.slice(0, serving + 1)).map(
-          ({ route }) => route,
-        ),
-      };
-      byHost.set(first.hostKey, alternatives);
+      alternatives = this.alternativesFrom(entries, first);
+      byHost.set(hostKey, alternatives);
     }
     return alternatives;
+  }
+
+  private alternativesFrom(entries: readonly RouteEntry[], first: number): Alternatives {
+    const { hostKey } = entries[first];
+    const all = entries.filter((entry) => entry.hostKey === hostKey).map(({ route }) => route);
+    if (!this.index.triesRoutesInOrder) return { all, reachable: all, provisional: true };
+    // Express tries the routes in registration order, and the first that never
+    // passes a request on serves it. One bound to another host counts as well,
+    // as it may match this request's host too (a hostless one always does).
+    const reachable: RoutePolicy[] = [];
+    for (const entry of entries.slice(first)) {
+      if (entry.hostKey === hostKey) reachable.push(entry.route);
+      if (!entry.passesOn) break;
+    }
+    return { all, reachable, provisional: true };
   }
 
   /** The methods routed at a slot's path whose policies allow the origin: the default Allow-Methods. */

@@ -102,6 +102,11 @@ export class RouteIndex<T> {
     });
   }
 
+  /** Express tries routes in registration order; fastify picks the most specific. */
+  get triesRoutesInOrder(): boolean {
+    return this.matching.syntax === 'express';
+  }
+
   /** Adds a route; `ALL` adds it under every method. */
   add(method: string, path: string, route: T): void {
     const variants = toPathVariants(path, this.matching.syntax, this.matching.ignoreTrailingSlash);

@@ -1,4 +1,4 @@
-import type { Type } from '@nestjs/common';
+import { VERSION_NEUTRAL, type Type } from '@nestjs/common';
 import type { AbstractHttpAdapter, DiscoveryService, MetadataScanner } from '@nestjs/core';
 
 /**
@@ -11,10 +11,13 @@ import type { AbstractHttpAdapter, DiscoveryService, MetadataScanner } from '@ne
  * the method's reflect-metadata (`copyMetadataToCallback`). Tagging each
  * controller method beforehand tells us which controller method a handler is.
  *
- * Handlers that share a method and path (header, media-type or custom
- * versioning) are told apart only by Nest's version filter, which runs before
- * guards. We wrap the handler the filter receives, so that the one it lets
- * through announces itself: `onExactRoute` then applies that handler's policy.
+ * The route that serves a request is not always the one its path and method
+ * name: a version filter, a host filter or a `@Next()` handler hands requests
+ * on, and fastify falls back to another route when a version constraint fails.
+ * So every handler announces itself when it is reached, before guards: a
+ * version-filtered one from inside its filter, once the filter lets it through;
+ * any other from around what Nest registers, with the request's `next` watched,
+ * so that a request it hands on takes its announcement back.
  */
 
 const ROUTE_OWNERS = 'nestjs-cors:route-owners';
@@ -45,8 +48,8 @@ export interface RouteOwner {
   readonly methodName: string;
 }
 
-/** Where the policy of a version-filtered handler goes once the table is built. */
-export interface ExactRouteSlot<R> {
+/** Where a handler's policy goes once the table is built; until then it announces nothing. */
+export interface ServedRouteSlot<R> {
   route?: R;
 }
 
@@ -57,22 +60,40 @@ export interface RecordedRoute<R> {
   readonly path: string;
   /** The controller methods the handler may belong to (several for an inherited method). */
   readonly owners: readonly RouteOwner[];
-  /** Set when a version filter guards the handler. */
-  readonly exact: ExactRouteSlot<R> | undefined;
+  readonly served: ServedRouteSlot<R>;
+  /** Whether a version filter guards the handler. */
+  readonly versionFiltered: boolean;
+  /**
+   * Whether that filter may hand a request on to a later route: any version
+   * but a plain `VERSION_NEUTRAL`, whose filter lets every request through.
+   */
+  readonly versionHandsOn: boolean;
 }
 
-/** Called, before guards, with the exact route a version filter let through. */
-export type ExactRouteListener<R> = (route: R, args: unknown[], proceed: () => unknown) => unknown;
+/**
+ * Called, before guards, with the route that serves a request and the handler's
+ * arguments; `proceed` calls the handler with the arguments it is given.
+ */
+export type ServedRouteListener<R> = (
+  route: R,
+  args: unknown[],
+  proceed: (args: unknown[]) => unknown,
+) => unknown;
 
 type Registration = (...args: unknown[]) => unknown;
+
+interface VersionFilter<R> {
+  readonly served: ServedRouteSlot<R>;
+  readonly handsOn: boolean;
+}
 
 /**
  * Marks a handler a version filter guards. A property rather than a WeakMap
  * entry: with `setOnRouteTriggered`, Nest registers a wrapper made with
  * `Object.assign(wrapper, handler)`, which copies the mark but is not the key.
  */
-const EXACT_ROUTE_SLOT = Symbol('nestjs-cors:exact-route-slot');
-type VersionFiltered<R> = { [EXACT_ROUTE_SLOT]?: ExactRouteSlot<R> };
+const VERSION_FILTER = Symbol('nestjs-cors:version-filter');
+type VersionFiltered<R> = { [VERSION_FILTER]?: VersionFilter<R> };
 
 export class RouteRecorder<R> {
   private readonly recorded: RecordedRoute<R>[] = [];
@@ -81,15 +102,15 @@ export class RouteRecorder<R> {
   constructor(
     private readonly discovery: DiscoveryService,
     private readonly scanner: MetadataScanner,
-    private readonly onExactRoute: ExactRouteListener<R>,
+    private readonly onServedRoute: ServedRouteListener<R>,
   ) {}
 
   /** Starts recording; must run before `app.init()` registers the routes. */
   start(adapter: AbstractHttpAdapter): void {
     this.tagControllerMethods();
     const target = adapter as unknown as Record<string, Registration>;
+    const { recorded, onServedRoute } = this;
     for (const name of REGISTRATION_METHODS) {
-      const { recorded } = this;
       this.patch(
         target,
         name,
@@ -97,33 +118,33 @@ export class RouteRecorder<R> {
           function (this: unknown, ...args: unknown[]) {
             const [path, handler] = args;
             if (typeof path === 'string' && typeof handler === 'function') {
-              const owners = (Reflect.getMetadata(ROUTE_OWNERS, handler) ?? []) as RouteOwner[];
+              const filter = (handler as VersionFiltered<R>)[VERSION_FILTER];
+              const served = filter?.served ?? {};
               recorded.push({
                 method: name.toUpperCase(),
                 path,
-                owners,
-                exact: (handler as VersionFiltered<R>)[EXACT_ROUTE_SLOT],
+                owners: (Reflect.getMetadata(ROUTE_OWNERS, handler) ?? []) as RouteOwner[],
+                served,
+                versionFiltered: filter !== undefined,
+                versionHandsOn: filter?.handsOn ?? false,
               });
+              if (filter === undefined)
+                args[1] = announcing(handler as Registration, served, onServedRoute);
             }
             return original.apply(this, args);
           },
       );
     }
-    const { onExactRoute } = this;
     this.patch(
       target,
       'applyVersionFilter',
       (original) =>
-        function (this: unknown, handler: unknown, ...rest: unknown[]) {
-          const slot: ExactRouteSlot<R> = {};
-          const inner = handler as Registration;
-          const exact = function (this: unknown, ...args: unknown[]) {
-            return slot.route === undefined
-              ? inner.apply(this, args)
-              : onExactRoute(slot.route, args, () => inner.apply(this, args));
-          };
-          const filtered = original.call(this, exact, ...rest) as VersionFiltered<R>;
-          filtered[EXACT_ROUTE_SLOT] = slot;
+        function (this: unknown, handler: unknown, version: unknown, ...rest: unknown[]) {
+          const served: ServedRouteSlot<R> = {};
+          // Inside the filter: it announces only what the filter lets through.
+          const announcer = announcerOf(handler as Registration, served, onServedRoute);
+          const filtered = original.call(this, announcer, version, ...rest) as VersionFiltered<R>;
+          filtered[VERSION_FILTER] = { served, handsOn: version !== VERSION_NEUTRAL };
           return filtered;
         },
     );
@@ -160,4 +181,36 @@ export class RouteRecorder<R> {
       }
     }
   }
+}
+
+/**
+ * What Nest registers, wrapped so that it announces itself when reached. The
+ * adapters read route options (fastify's version, config, constraints and
+ * schema) from the registered function's own properties and reflect-metadata,
+ * so the wrapper carries both, as Nest's own `onRouteTriggered` wrapper does.
+ */
+function announcing<R>(
+  handler: Registration,
+  served: ServedRouteSlot<R>,
+  onServedRoute: ServedRouteListener<R>,
+): Registration {
+  const wrapper = announcerOf(handler, served, onServedRoute);
+  Object.assign(wrapper, handler);
+  Object.defineProperty(wrapper, 'name', { configurable: true, value: handler.name });
+  for (const key of Reflect.getOwnMetadataKeys(handler) as unknown[])
+    Reflect.defineMetadata(key, Reflect.getOwnMetadata(key, handler), wrapper);
+  return wrapper;
+}
+
+/** Calls a handler, announcing its route first once the table has given it one. */
+function announcerOf<R>(
+  handler: Registration,
+  served: ServedRouteSlot<R>,
+  onServedRoute: ServedRouteListener<R>,
+): Registration {
+  return function (this: unknown, ...args: unknown[]) {
+    return served.route === undefined
+      ? handler.apply(this, args)
+      : onServedRoute(served.route, args, (given) => handler.apply(this, given));
+  };
 }

@@ -13,6 +13,15 @@ export function applyActualDecision(
 ): void {
   if (decision.outcome === 'refused')
     logRefusal(debug, 'request', decision.refusal, route.location);
+  writeActualDecision(access, decision, response);
+}
+
+/** Puts an actual-request decision on the response. */
+export function writeActualDecision(
+  access: HttpAccess,
+  decision: ActualDecision,
+  response: unknown,
+): void {
   writeActualHeaders(
     access,
     response,

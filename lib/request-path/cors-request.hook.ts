@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { HttpAdapterHost, type AbstractHttpAdapter } from '@nestjs/core';
-import { corsLogger } from '../cors.logger.js';
+import { corsLogger, logRefusal } from '../cors.logger.js';
 import { decideActual, type ActualDecision } from '../engine/index.js';
 import { CorsPolicyTableHost } from '../policy-table/cors-policy-table.host.js';
 import type { RoutePolicy } from '../policy-table/policy-table.js';
-import { applyActualDecision } from './actual-request.js';
+import { applyActualDecision, writeActualDecision } from './actual-request.js';
 import { ACTUAL_HEADER_NAMES } from './header-pin.js';
 import {
   httpAccessFor,
@@ -42,10 +42,9 @@ class HookTarget implements RequestTarget {
   }
 }
 
-/** What the early hook decided, so that a version-filtered handler can tell whether it was for its policy. */
-interface EarlyDecision {
-  /** The policy whose headers are on the response. */
-  readonly policy: object;
+/** The decision whose headers are on a response, so that the handler that serves it can tell whether it was for its policy. */
+interface DecisionInPlace {
+  readonly route: RoutePolicy;
   readonly decision: ActualDecision;
 }
 
@@ -60,15 +59,19 @@ type RequestHook = (
  * adapters (`setOnRequestHook`: the first `app.use()` on express, the first
  * `onRequest` hook on fastify). It answers preflights, so guards never see them,
  * and sets the actual-request headers, so a guard's 401, a pipe's 400, a
- * handler's 500 and a 404 all carry them. Where handlers share a path (header,
- * media-type or custom versions), the version filter later names the exact one
- * and `applyExactRoute` puts that handler's own policy in place, still before
- * guards.
+ * handler's 500 and a 404 all carry them. Where another handler than the one
+ * its path and method name may serve the request (versions sharing a path, a
+ * version or host filter or a `@Next()` handler that hands it on), the handler
+ * that serves it announces itself and `applyServedRoute` puts its own policy in
+ * place, still before guards.
  */
 @Injectable()
 export class CorsRequestHook {
-  /** Kept aside rather than on the request: adding a property to an express request is slow. */
-  private readonly earlyDecisions = new WeakMap<HttpRequest, EarlyDecision>();
+  /**
+   * For requests whose serving handler may have another policy. Kept aside
+   * rather than on the request: adding a property to an express request is slow.
+   */
+  private readonly decisionsInPlace = new WeakMap<HttpRequest, DecisionInPlace>();
   private access: HttpAccess = httpAccessFor(undefined);
   private adapter: AbstractHttpAdapter | undefined;
 
@@ -76,8 +79,8 @@ export class CorsRequestHook {
     adapterHost: HttpAdapterHost,
     private readonly tables: CorsPolicyTableHost,
   ) {
-    tables.exactRouteListener = (route, args, proceed) =>
-      this.applyExactRoute(route, args, proceed);
+    tables.servedRouteListener = (route, args, proceed) =>
+      this.applyServedRoute(route, args, proceed);
     // Fires once the application has its adapter (at once with NestFactory.create,
     // at createNestApplication() in tests), before any request.
     adapterHost.init$.subscribe(() => this.install(adapterHost.httpAdapter));
@@ -132,10 +135,10 @@ export class CorsRequestHook {
     if (target.method === 'OPTIONS' && headers['access-control-request-method'] !== undefined) {
       return handlePreflight(table, this.access, request, headers, response, target, done);
     }
-    const apply = ([route, decision, shared]: ResolvedActual) => {
+    const apply = ([route, decision, provisional]: ResolvedActual) => {
       applyActualDecision(table.debug, this.access, route, decision, response);
-      // Remembered for the version filter, which names the exact handler later.
-      if (shared) this.earlyDecisions.set(incoming, { policy: route.policy, decision });
+      // Remembered for the handler that serves the request, which announces itself later.
+      if (provisional) this.decisionsInPlace.set(incoming, { route, decision });
       done();
     };
     const resolved = resolveActual(table, target, origin, request);
@@ -143,30 +146,40 @@ export class CorsRequestHook {
   }
 
   /**
-   * A version filter let this route's handler through: if the early decision
-   * was made for its alternatives together, replace it with the handler's own.
+   * The handler of `route` is about to serve the request: if the headers in
+   * place were decided for another policy, replace them with its own. Should
+   * it hand the request on (`next`), the headers in place before come back,
+   * for whatever serves it then.
    */
-  private applyExactRoute(route: RoutePolicy, args: unknown[], proceed: () => unknown): unknown {
-    const [request, response] = args;
+  private applyServedRoute(
+    route: RoutePolicy,
+    args: unknown[],
+    proceed: (args: unknown[]) => unknown,
+  ): unknown {
+    const [request, response, next] = args;
     const incoming = this.access.nodeRequest(request);
-    const state = this.earlyDecisions.get(incoming);
-    const origin = incoming.headers.origin;
+    const before = this.decisionsInPlace.get(incoming);
     const table = this.tables.table;
-    if (
-      origin === undefined ||
-      table === undefined ||
-      state === undefined ||
-      state.policy === route.policy
-    ) {
-      return proceed();
+    if (before === undefined || table === undefined || before.route.policy === route.policy) {
+      return proceed(args);
     }
-    for (const name of ACTUAL_HEADER_NAMES) this.access.removeHeader(response, name);
-    const apply = (decision: ActualDecision) => {
-      applyActualDecision(table.debug, this.access, route, decision, response);
-      this.earlyDecisions.set(incoming, { policy: route.policy, decision });
-      return proceed();
+    const put = (inPlace: DecisionInPlace) => {
+      for (const name of ACTUAL_HEADER_NAMES) this.access.removeHeader(response, name);
+      writeActualDecision(this.access, inPlace.decision, response);
+      this.decisionsInPlace.set(incoming, inPlace);
     };
-    const decision = decideActual(route.policy, origin, request);
+    const apply = (decision: ActualDecision) => {
+      if (decision.outcome === 'refused')
+        logRefusal(table.debug, 'request', decision.refusal, route.location);
+      put({ route, decision });
+      if (typeof next !== 'function') return proceed(args);
+      const handOn = (...nextArgs: unknown[]) => {
+        put(before);
+        return (next as (...a: unknown[]) => unknown)(...nextArgs);
+      };
+      return proceed([request, response, handOn, ...args.slice(3)]);
+    };
+    const decision = decideActual(route.policy, incoming.headers.origin as string, request);
     return decision instanceof Promise ? decision.then(apply) : apply(decision);
   }
 

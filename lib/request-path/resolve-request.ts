@@ -5,13 +5,21 @@ import {
   type PreflightDecision,
   type PreflightRequest,
 } from '../engine/index.js';
-import type { CorsPolicyTable, RequestHost, RoutePolicy } from '../policy-table/policy-table.js';
+import type {
+  Alternatives,
+  CorsPolicyTable,
+  RequestHost,
+  RoutePolicy,
+} from '../policy-table/policy-table.js';
 
 /** A decision and the route whose policy made it. */
 export type Resolved<D> = readonly [RoutePolicy, D];
 
-/** An actual-request decision; `shared` when several handlers may serve the request. */
-export type ResolvedActual = readonly [RoutePolicy, ActualDecision, shared: boolean];
+/**
+ * An actual-request decision; `provisional` when the handler that serves the
+ * request may have another policy (see `Alternatives.provisional`).
+ */
+export type ResolvedActual = readonly [RoutePolicy, ActualDecision, provisional: boolean];
 
 /** Where a request goes: enough to find its route (`host` is read only for host-bound routes). */
 export interface RequestTarget extends RequestHost {
@@ -59,13 +67,21 @@ export function resolvePreflight(
   return tryFrom(0);
 }
 
+/** The routes that may serve a request, if a route's path and method match it. */
+function alternativesFor(
+  table: CorsPolicyTable,
+  target: RequestTarget & { readonly method: string },
+): Alternatives | undefined {
+  const slot = table.findSlot(target.method, target.url);
+  return slot === undefined ? undefined : table.candidates(slot, target);
+}
+
 /** The routes that may serve a request (several only for versions sharing a path), or the global policy. */
 export function candidateRoutes(
   table: CorsPolicyTable,
   target: RequestTarget & { readonly method: string },
 ): readonly RoutePolicy[] {
-  const slot = table.findSlot(target.method, target.url);
-  const candidates = slot === undefined ? [] : table.candidates(slot, target).all;
+  const candidates = alternativesFor(table, target)?.all ?? [];
   return candidates.length > 0 ? candidates : table.globalAlone;
 }
 
@@ -87,8 +103,8 @@ export function varyWithoutOrigin(
 /**
  * Decides an actual request before its handler is known. Of several candidate
  * routes (versions sharing a path) it is allowed only if every one allows it:
- * until the version filter names the handler, a guard's 401 must not carry an
- * origin the handler's own policy would refuse.
+ * until the handler that serves the request announces itself, a middleware's
+ * error must not carry an origin that handler's own policy would refuse.
  */
 export function resolveActual(
   table: CorsPolicyTable,
@@ -96,19 +112,24 @@ export function resolveActual(
   origin: string,
   request: unknown,
 ): ResolvedActual | Promise<ResolvedActual> {
-  const routes = candidateRoutes(table, target);
+  const alternatives = alternativesFor(table, target);
+  const provisional = alternatives?.provisional ?? false;
+  const routes =
+    alternatives !== undefined && alternatives.all.length > 0
+      ? alternatives.all
+      : table.globalAlone;
   if (routes.length === 1) {
     const [route] = routes;
     const decision = decideActual(route.policy, origin, request);
     return decision instanceof Promise
-      ? decision.then((settled) => [route, settled, false] as const)
-      : [route, decision, false];
+      ? decision.then((settled) => [route, settled, provisional] as const)
+      : [route, decision, provisional];
   }
   const decisions = routes.map((route) => decideActual(route.policy, origin, request));
   const pick = (settled: readonly ActualDecision[]): ResolvedActual => {
     const refused = settled.findIndex((decision) => decision.outcome !== 'allowed');
     const at = refused < 0 ? 0 : refused;
-    return [routes[at], settled[at], true];
+    return [routes[at], settled[at], provisional];
   };
   return decisions.some((decision) => decision instanceof Promise)
     ? Promise.all(decisions).then(pick)

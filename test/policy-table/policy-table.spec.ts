@@ -13,7 +13,7 @@ function entry(options: CorsPolicyOptions, location: string, passesOn = true): R
     host: undefined,
     hostKey: '',
     passesOn,
-    alone: { all: [route], reachable: [route] },
+    alone: { all: [route], reachable: [route], provisional: passesOn },
   };
 }
 
