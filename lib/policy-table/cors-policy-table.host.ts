@@ -9,7 +9,7 @@ import { CORS_MODULE_OPTIONS } from '../cors.constants.js';
 import type { CorsModuleOptions } from '../interfaces/cors-module-options.interface.js';
 import { corsLogger } from '../cors.logger.js';
 import { buildPolicyTable } from './policy-table.builder.js';
-import type { CorsPolicyTable, RoutePolicy } from './policy-table.js';
+import type { CorsPolicyTable, RouteEntry } from './policy-table.js';
 import type { PathMatching } from './route-index.js';
 import { RouteRecorder, type ServedRouteListener } from './route-recorder.js';
 
@@ -21,12 +21,12 @@ import { RouteRecorder, type ServedRouteListener } from './route-recorder.js';
 @Injectable()
 export class CorsPolicyTableHost implements OnModuleInit {
   private tableValue?: CorsPolicyTable;
-  private readonly recorder: RouteRecorder<RoutePolicy>;
+  private readonly recorder: RouteRecorder<RouteEntry>;
   /**
    * Applies the policy of the handler that serves a request; set by the
    * request path. Until then the request goes on unchanged.
    */
-  servedRouteListener?: ServedRouteListener<RoutePolicy>;
+  servedRouteListener?: ServedRouteListener<RouteEntry>;
   private adapter?: AbstractHttpAdapter;
 
   constructor(
@@ -35,8 +35,13 @@ export class CorsPolicyTableHost implements OnModuleInit {
     private readonly discovery: DiscoveryService,
     scanner: MetadataScanner,
   ) {
-    this.recorder = new RouteRecorder<RoutePolicy>(discovery, scanner, (route, args, proceed) =>
-      this.servedRouteListener ? this.servedRouteListener(route, args, proceed) : proceed(args),
+    this.recorder = new RouteRecorder<RouteEntry>(
+      discovery,
+      scanner,
+      (route, handler, self, args) =>
+        this.servedRouteListener
+          ? this.servedRouteListener(route, handler, self, args)
+          : handler.apply(self, args),
     );
     adapterHost.init$.subscribe(() => {
       this.adapter = adapterHost.httpAdapter;

@@ -28,12 +28,14 @@ export interface PolicyTableInput {
   readonly debug: boolean;
   /** The controllers of this application. */
   readonly controllers: ReadonlySet<Type>;
-  readonly routes: readonly RecordedRoute<RoutePolicy>[];
+  readonly routes: readonly RecordedRoute<RouteEntry>[];
   readonly matching: PathMatching;
   readonly warn: (location: string, warning: CorsConfigurationWarning) => void;
 }
 
 const GLOBAL_LOCATION = 'CorsModule.forRoot() global policy';
+/** `@nestjs/platform-fastify`'s key, which this package does not depend on. */
+const FASTIFY_ROUTE_CONSTRAINTS_METADATA = '__fastify_route_constraints__';
 
 /**
  * Builds the policy table: compiles the global policy, every named policy and
@@ -97,7 +99,11 @@ export function buildPolicyTable(input: PolicyTableInput): CorsPolicyTable {
         : `${handlerIdentity(owner)}|${hostKey}|${route.versionFiltered ? 'versioned' : ''}`;
     let entry = entries.get(entryKey);
     if (entry === undefined) {
-      const passesOn = owner === undefined || route.versionHandsOn || takesNext(owner);
+      const passesOn =
+        owner === undefined ||
+        route.versionHandsOn ||
+        takesNext(owner) ||
+        (input.matching.syntax === 'fastify' && hasRouteConstraints(owner));
       const policy =
         owner === undefined
           ? // Registered on the adapter directly (Swagger's UI, a health check): the global policy.
@@ -116,7 +122,7 @@ export function buildPolicyTable(input: PolicyTableInput): CorsPolicyTable {
       entries.set(entryKey, entry);
     }
     index.add(route.method, route.path, entry);
-    route.served.route = entry.route;
+    route.served.route = entry;
     listing.push({
       method: route.method,
       path: route.path,
@@ -134,6 +140,17 @@ function takesNext({ controller, methodName }: RouteOwner): boolean {
   const parameters = Reflect.getMetadata(ROUTE_ARGS_METADATA, controller, methodName) as
     Record<string, unknown> | undefined;
   return Object.keys(parameters ?? {}).some((key) => key.startsWith(`${RouteParamtypes.NEXT}:`));
+}
+
+/**
+ * Whether a controller method carries fastify route constraints
+ * (`@RouteConstraints()`): when one fails, fastify routes the request elsewhere.
+ */
+function hasRouteConstraints({ controller, methodName }: RouteOwner): boolean {
+  return (
+    Reflect.getMetadata(FASTIFY_ROUTE_CONSTRAINTS_METADATA, controller.prototype[methodName]) !==
+    undefined
+  );
 }
 
 /** A key for one controller method, distinct for same-named classes. */
@@ -201,7 +218,7 @@ function identity(metadata: CorsMetadata | undefined): string {
  * several controllers carries all of them; the registered path tells them apart.
  */
 function ownerOf(
-  route: RecordedRoute<RoutePolicy>,
+  route: RecordedRoute<RouteEntry>,
   controllers: ReadonlySet<Type>,
 ): RouteOwner | undefined {
   const owners = route.owners.filter((owner) => controllers.has(owner.controller));

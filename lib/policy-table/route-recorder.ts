@@ -71,16 +71,17 @@ export interface RecordedRoute<R> {
 }
 
 /**
- * Called, before guards, with the route that serves a request and the handler's
- * arguments; `proceed` calls the handler with the arguments it is given.
+ * Called, before guards, with the route whose handler is reached; it calls
+ * `handler` on `self` with `args`, or with arguments of its own.
  */
 export type ServedRouteListener<R> = (
   route: R,
+  handler: Registration,
+  self: unknown,
   args: unknown[],
-  proceed: (args: unknown[]) => unknown,
 ) => unknown;
 
-type Registration = (...args: unknown[]) => unknown;
+export type Registration = (...args: unknown[]) => unknown;
 
 interface VersionFilter<R> {
   readonly served: ServedRouteSlot<R>;
@@ -128,7 +129,8 @@ export class RouteRecorder<R> {
                 versionFiltered: filter !== undefined,
                 versionHandsOn: filter?.handsOn ?? false,
               });
-              if (filter === undefined)
+              // Four parameters make an express error handler, which serves no route.
+              if (filter === undefined && handler.length <= 3)
                 args[1] = announcing(handler as Registration, served, onServedRoute);
             }
             return original.apply(this, args);
@@ -211,6 +213,6 @@ function announcerOf<R>(
   return function (this: unknown, ...args: unknown[]) {
     return served.route === undefined
       ? handler.apply(this, args)
-      : onServedRoute(served.route, args, (given) => handler.apply(this, given));
+      : onServedRoute(served.route, handler, this, args);
   };
 }

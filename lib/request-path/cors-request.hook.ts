@@ -3,7 +3,8 @@ import { HttpAdapterHost, type AbstractHttpAdapter } from '@nestjs/core';
 import { corsLogger, logRefusal } from '../cors.logger.js';
 import { decideActual, type ActualDecision } from '../engine/index.js';
 import { CorsPolicyTableHost } from '../policy-table/cors-policy-table.host.js';
-import type { RoutePolicy } from '../policy-table/policy-table.js';
+import type { RouteEntry, RoutePolicy } from '../policy-table/policy-table.js';
+import type { Registration } from '../policy-table/route-recorder.js';
 import { applyActualDecision, writeActualDecision } from './actual-request.js';
 import { ACTUAL_HEADER_NAMES } from './header-pin.js';
 import {
@@ -79,8 +80,8 @@ export class CorsRequestHook {
     adapterHost: HttpAdapterHost,
     private readonly tables: CorsPolicyTableHost,
   ) {
-    tables.servedRouteListener = (route, args, proceed) =>
-      this.applyServedRoute(route, args, proceed);
+    tables.servedRouteListener = (entry, handler, self, args) =>
+      this.applyServedRoute(entry, handler, self, args);
     // Fires once the application has its adapter (at once with NestFactory.create,
     // at createNestApplication() in tests), before any request.
     adapterHost.init$.subscribe(() => this.install(adapterHost.httpAdapter));
@@ -146,38 +147,46 @@ export class CorsRequestHook {
   }
 
   /**
-   * The handler of `route` is about to serve the request: if the headers in
-   * place were decided for another policy, replace them with its own. Should
-   * it hand the request on (`next`), the headers in place before come back,
-   * for whatever serves it then.
+   * The handler of `entry` is reached: if the headers in place were decided for
+   * another policy, put its own in place. Should it hand the request on
+   * (`next()`), the headers in place before come back, for whatever serves it
+   * then; an error it passes on keeps its own.
    */
   private applyServedRoute(
-    route: RoutePolicy,
+    entry: RouteEntry,
+    handler: Registration,
+    self: unknown,
     args: unknown[],
-    proceed: (args: unknown[]) => unknown,
   ): unknown {
     const [request, response, next] = args;
     const incoming = this.access.nodeRequest(request);
     const before = this.decisionsInPlace.get(incoming);
-    const table = this.tables.table;
-    if (before === undefined || table === undefined || before.route.policy === route.policy) {
-      return proceed(args);
+    const { route, host } = entry;
+    if (
+      before === undefined ||
+      before.route.policy === route.policy ||
+      // Its host filter turns the request away before the handler runs.
+      (host !== undefined && !host(this.adapter?.getRequestHostname(request) as string | undefined))
+    ) {
+      return handler.apply(self, args);
     }
+    const node = this.access.nodeResponse(response);
     const put = (inPlace: DecisionInPlace) => {
+      if (node.headersSent) return;
       for (const name of ACTUAL_HEADER_NAMES) this.access.removeHeader(response, name);
       writeActualDecision(this.access, inPlace.decision, response);
       this.decisionsInPlace.set(incoming, inPlace);
     };
     const apply = (decision: ActualDecision) => {
       if (decision.outcome === 'refused')
-        logRefusal(table.debug, 'request', decision.refusal, route.location);
+        logRefusal(this.tables.table?.debug ?? false, 'request', decision.refusal, route.location);
       put({ route, decision });
-      if (typeof next !== 'function') return proceed(args);
-      const handOn = (...nextArgs: unknown[]) => {
-        put(before);
-        return (next as (...a: unknown[]) => unknown)(...nextArgs);
+      if (typeof next !== 'function') return handler.apply(self, args);
+      const handOn = (error?: unknown, ...rest: unknown[]) => {
+        if (error === undefined || error === 'route' || error === 'router') put(before);
+        return (next as (...a: unknown[]) => unknown)(error, ...rest);
       };
-      return proceed([request, response, handOn, ...args.slice(3)]);
+      return handler.apply(self, [request, response, handOn, ...args.slice(3)]);
     };
     const decision = decideActual(route.policy, incoming.headers.origin as string, request);
     return decision instanceof Promise ? decision.then(apply) : apply(decision);

@@ -244,6 +244,23 @@ describe('CorsPolicyTable lookups', () => {
       expect(allowMethods(table, A, 'POST').header('POST')).toBe('POST');
     });
 
+    it('end at a route of another host that never passes a request on, as it may match', () => {
+      const index = expressIndex();
+      const onApi = (routeEntry: RouteEntry): RouteEntry => ({
+        ...routeEntry,
+        host: (host) => host === 'api',
+        hostKey: 'api',
+      });
+      index.add('POST', PATH, onApi(entry({ origin: [A] }, 'v1')));
+      index.add('POST', PATH, entry({ origin: [A] }, 'hostless', false));
+      index.add('POST', PATH, onApi(entry({ origin: [A, B] }, 'v2')));
+      index.seal();
+      const hosts = new CorsPolicyTable(entry({}, 'global').route, index, [], false);
+      const { all, reachable } = hosts.candidates(hosts.findSlot('POST', PATH)!, { host: 'api' });
+      expect(locations(all)).toEqual(['v1', 'v2']);
+      expect(locations(reachable)).toEqual(['v1']);
+    });
+
     it('still count for an actual request, decided before the handler is known', () => {
       const actual = (origin: string) =>
         resolveActual(table, { method: 'POST', url: PATH, host: undefined }, origin, undefined);

@@ -1,9 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   Controller,
+  ForbiddenException,
   Get,
   Module,
+  Next,
   Put,
+  Res,
   Version,
   VERSION_NEUTRAL,
   VersioningType,
@@ -37,7 +40,7 @@ const allowOrigin = (response: { headers: Record<string, string | undefined> }) 
 @Controller({ path: 'items', version: '1' })
 @Cors({ origin: [ONE] })
 class ItemsV1Controller {
-  @Get()
+  @Get(['', 'next', 'fail', 'sent', 'async'])
   list() {
     return 'items v1';
   }
@@ -64,12 +67,66 @@ class AdminPanelController {
   }
 }
 
+// Bound to a host by Nest alone: fastify routes every host here, and Nest's
+// filter answers a 404 for another host; express hands the request on.
+@Controller({ path: 'vault', host: 'admin.example.com' })
+@Cors({ origin: [ADMIN_UI] })
+class VaultController {
+  @Get()
+  show() {
+    return 'vault';
+  }
+}
+
+// Bound by fastify's constraint alone: express ignores it.
+@Controller('board')
+@Cors({ origin: [ADMIN_UI] })
+class BoardController {
+  @Get()
+  @ADMIN_HOST
+  show() {
+    return 'board';
+  }
+}
+
+/** Set by the handler that goes on after handing its request on. */
+let ranAfterNext = false;
+
 @Controller()
 @Cors({ origin: [TWO] })
 class CatchAllController {
   @Get(':slug')
   show() {
     return 'catch-all';
+  }
+
+  // express only below: fastify gives a handler no `next`.
+  @Get(':slug/next')
+  passOn(@Next() next: () => void) {
+    next();
+  }
+
+  @Get(':slug/fail')
+  fail(@Next() next: (error: unknown) => void) {
+    next(new ForbiddenException('refused by the catch-all'));
+  }
+
+  @Get(':slug/sent')
+  sendThenPassOn(@Res() response: ServerResponse, @Next() next: () => void) {
+    response.end('sent');
+    next();
+    ranAfterNext = true;
+  }
+
+  @Get(':slug/async')
+  @Cors({ origin: async (origin: string) => origin === TWO })
+  decideLater() {
+    return 'decided later';
+  }
+
+  @Get('docs/private')
+  privateDocs() {
+    return 'private docs';
   }
 }
 
@@ -81,9 +138,22 @@ describe.each(ADAPTERS)('a request handed on to another route on %s', (adapter) 
       {
         // The global policy allows APP, which the catch-all refuses.
         imports: [CorsModule.forRoot({ origin: [APP] })],
-        controllers: [ItemsV1Controller, AdminPanelController, CatchAllController],
+        controllers: [
+          ItemsV1Controller,
+          AdminPanelController,
+          VaultController,
+          BoardController,
+          CatchAllController,
+        ],
       },
-      { configure: (nest) => nest.enableVersioning(HEADER_VERSIONING) },
+      {
+        configure: (nest) => {
+          nest.enableVersioning(HEADER_VERSIONING);
+          // A route registered on the adapter, with the global policy, that hands every request on.
+          if (adapter === 'express')
+            nest.getHttpAdapter().get('/docs/:page', (_request, _response, next) => next?.());
+        },
+      },
     );
   });
   afterAll(() => app.close());
@@ -107,7 +177,16 @@ describe.each(ADAPTERS)('a request handed on to another route on %s', (adapter) 
     expect(allowOrigin(v1FromOne)).toBe(ONE);
   });
 
-  it('gets the policy of the route a host filter hands it on to', async () => {
+  it('gets the answer of an origin function the route it is handed on to waits for', async () => {
+    const fromTwo = await get('/items/async', TWO, '2');
+    expect(fromTwo.text).toBe('decided later');
+    expect(allowOrigin(fromTwo)).toBe(TWO);
+    const fromOne = await get('/items/async', ONE, '2');
+    expect(fromOne.text).toBe('decided later');
+    expect(allowOrigin(fromOne)).toBeUndefined();
+  });
+
+  it('gets the policy of the route a host filter or constraint hands it on to', async () => {
     const elsewhere = await get('/panel', APP);
     expect(elsewhere.text).toBe('catch-all');
     expect(allowOrigin(elsewhere)).toBeUndefined();
@@ -116,17 +195,56 @@ describe.each(ADAPTERS)('a request handed on to another route on %s', (adapter) 
     const onAdmin = await get('/panel', ADMIN_UI, '1', 'admin.example.com');
     expect(onAdmin.text).toBe('admin panel');
     expect(allowOrigin(onAdmin)).toBe(ADMIN_UI);
+
+    const board = await get('/board', ADMIN_UI);
+    expect(board.text).toBe(adapter === 'express' ? 'board' : 'catch-all');
+    expect(allowOrigin(board)).toBe(adapter === 'express' ? ADMIN_UI : undefined);
   });
 
-  it('keeps the headers decided before when the route it is handed on from was the last', async () => {
-    // The global policy answers: the admin route passed the request on to a 404.
-    const fromAdminUi = await get('/panel/audit/log', ADMIN_UI);
-    expect(fromAdminUi.status).toBe(404);
-    expect(allowOrigin(fromAdminUi)).toBeUndefined();
-    const fromApp = await get('/panel/audit/log', APP);
-    expect(fromApp.status).toBe(404);
-    expect(allowOrigin(fromApp)).toBe(APP);
+  it('keeps the headers decided before where a host filter turns the request away', async () => {
+    // The global policy answers: no route took the request.
+    for (const path of ['/panel/audit/log', ...(adapter === 'fastify' ? ['/vault'] : [])]) {
+      const fromAdminUi = await get(path, ADMIN_UI);
+      expect(fromAdminUi.status).toBe(404);
+      expect(allowOrigin(fromAdminUi)).toBeUndefined();
+      const fromApp = await get(path, APP);
+      expect(fromApp.status).toBe(404);
+      expect(allowOrigin(fromApp)).toBe(APP);
+    }
   });
+
+  if (adapter === 'express') {
+    it('puts back the headers decided before when a handler hands the request on', async () => {
+      // The catch-all passes /items/next on to a 404: version 1's answer stands.
+      const fromTwo = await get('/items/next', TWO, '2');
+      expect(fromTwo.status).toBe(404);
+      expect(allowOrigin(fromTwo)).toBeUndefined();
+      const fromOne = await get('/items/next', ONE, '2');
+      expect(fromOne.status).toBe(404);
+      expect(allowOrigin(fromOne)).toBe(ONE);
+    });
+
+    it('keeps the answer of a handler that passes on an error', async () => {
+      const fromOne = await get('/items/fail', ONE, '2');
+      expect(fromOne.status).toBe(403);
+      expect(allowOrigin(fromOne)).toBeUndefined();
+    });
+
+    it('lets a handler that has sent its response hand the request on', async () => {
+      const response = await get('/items/sent', TWO, '2');
+      expect(response.text).toBe('sent');
+      expect(allowOrigin(response)).toBe(TWO);
+      expect(ranAfterNext).toBe(true);
+    });
+
+    it('gets the policy of the route a route registered on the adapter hands it on to', async () => {
+      const fromApp = await get('/docs/private', APP);
+      expect(fromApp.text).toBe('private docs');
+      expect(allowOrigin(fromApp)).toBeUndefined();
+      const fromTwo = await get('/docs/private', TWO);
+      expect(allowOrigin(fromTwo)).toBe(TWO);
+    });
+  }
 });
 
 // Two handlers at PUT /drafts, and the same at /locked, where a middleware
