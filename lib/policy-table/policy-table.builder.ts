@@ -117,7 +117,7 @@ export function buildPolicyTable(input: PolicyTableInput): CorsPolicyTable {
         host: host === undefined ? undefined : compileHostMatcher(host),
         hostKey,
         passesOn,
-        alone: { all: [policy], reachable: [policy], provisional: passesOn },
+        alone: { all: [policy], provisional: passesOn },
       };
       entries.set(entryKey, entry);
     }

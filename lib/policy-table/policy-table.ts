@@ -37,17 +37,10 @@ export interface RouteEntry {
 /**
  * The routes that may serve one request in a slot: several only for versions
  * sharing a path. An actual request weighs them `all`, since its decision comes
- * before the handler is known; a preflight weighs those express may reach,
- * which is never more.
+ * before the handler is known.
  */
 export interface Alternatives {
   readonly all: readonly RoutePolicy[];
-  /**
-   * On express, `all` up to the first route that never passes a request on:
-   * one registered behind it at the same path never answers, so its policy
-   * must not let a preflight through. On fastify, `all`.
-   */
-  readonly reachable: readonly RoutePolicy[];
   /**
    * Whether the route that serves the request may have another policy than the
    * one decided before its handler runs: that route announces itself then.
@@ -72,8 +65,13 @@ export interface RequestHost {
   readonly host: string | undefined;
 }
 
+/** A request's host and its URL, which express matches routes of other slots against. */
+export interface RequestedPath extends RequestHost {
+  readonly url: string;
+}
+
 /** A slot whose routes are all bound to other hosts: the request goes on to another route or a 404. */
-const NO_HOST_MATCH: Alternatives = { all: [], reachable: [], provisional: true };
+const NO_HOST_MATCH: Alternatives = { all: [], provisional: true };
 
 /**
  * Every route's compiled policy, built once at bootstrap. The request path asks
@@ -136,25 +134,48 @@ export class CorsPolicyTable {
   private alternativesFrom(entries: readonly RouteEntry[], first: number): Alternatives {
     const { hostKey } = entries[first];
     const all = entries.filter((entry) => entry.hostKey === hostKey).map(({ route }) => route);
-    if (!this.index.triesRoutesInOrder) return { all, reachable: all, provisional: true };
-    // Express tries the routes in registration order, and the first that never
-    // passes a request on serves it. One bound to another host counts as well,
-    // as it may match this request's host too (a hostless one always does).
-    const reachable: RoutePolicy[] = [];
-    for (const entry of entries.slice(first)) {
-      if (entry.hostKey === hostKey) reachable.push(entry.route);
-      if (!entry.passesOn) break;
-    }
-    return { all, reachable, provisional: true };
+    return { all, provisional: true };
+  }
+
+  /**
+   * The policies a preflight weighs: those of the routes the request may reach.
+   * On express, the routes whose path matches, in registration order (of any
+   * slot: an `@All()`, another pattern), up to the first that serves every
+   * request it gets: its host matches and it never passes one on. A route
+   * behind it never answers, so its policy must not let a preflight through.
+   * On fastify, the slot's alternatives: its constraints pick among them.
+   */
+  preflightCandidates(
+    slot: RouteSlot<RouteEntry>,
+    request: RequestedPath,
+    method: string,
+  ): readonly RoutePolicy[] {
+    const alternatives = this.candidates(slot, request);
+    if (!alternatives.provisional || !this.index.triesRoutesInOrder) return alternatives.all;
+    const hostMatches = (entry: RouteEntry) => entry.host === undefined || entry.host(request.host);
+    const tried = this.index.routesInOrder(
+      slot,
+      method,
+      request.url,
+      (entry) => !entry.passesOn && hostMatches(entry),
+    );
+    return tried === undefined
+      ? alternatives.all
+      : tried.filter(hostMatches).map(({ route }) => route);
   }
 
   /** The methods routed at a slot's path whose policies allow the origin: the default Allow-Methods. */
-  routedMethods(slot: RouteSlot<RouteEntry>, request: RequestHost, origin: string): RoutedMethods {
+  routedMethods(
+    slot: RouteSlot<RouteEntry>,
+    request: RequestedPath,
+    origin: string,
+  ): RoutedMethods {
     const answers = this.pathMethods(slot.siblings);
     if (answers.uniform !== null) return answers.uniform;
     const { methods, slots, byAllowing } = answers;
-    // The routes a preflight weighs, so that the list never names a method it would refuse.
-    const allows = (at: number) => anyAllows(this.candidates(slots[at], request).reachable, origin);
+    // What each method's preflight weighs, so that the list never names a method it would refuse.
+    const allows = (at: number) =>
+      anyAllows(this.preflightCandidates(slots[at], request, methods[at]), origin);
     if (byAllowing === undefined) return methodsOf(methods.filter((_, at) => allows(at)));
     // Bit i stands for the path's i-th method: the same methods allowing give
     // the same answer, so each answer is made (and joined) once.
@@ -174,10 +195,16 @@ export class CorsPolicyTable {
       const methods = [...siblings.keys()];
       const slots = [...siblings.values()];
       const entries = slots.flatMap((slot) => slot.routes);
-      const shared = entries.every(
-        (entry) =>
-          entry.host === undefined && haveSameOrigins(entry.route.policy, entries[0].route.policy),
-      );
+      // On express, a route that passes requests on lets routes of other paths
+      // answer them, whose origins may differ.
+      const handsOn = this.index.triesRoutesInOrder && entries.some((entry) => entry.passesOn);
+      const shared =
+        !handsOn &&
+        entries.every(
+          (entry) =>
+            entry.host === undefined &&
+            haveSameOrigins(entry.route.policy, entries[0].route.policy),
+        );
       answers = {
         methods,
         slots,

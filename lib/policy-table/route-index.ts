@@ -31,10 +31,11 @@ type FindMyWayMethod = Parameters<FindMyWayRouter['find']>[0];
 const sameMethodOrAll = (routeMethod: string, requestMethod: string) =>
   routeMethod === requestMethod || routeMethod === 'ALL';
 
-/** A route variant as registered: its pattern in the adapter's syntax and its slot. */
+/** A route variant as registered: its pattern in the adapter's syntax, its slot and the route. */
 interface RegisteredVariant<T> {
   readonly pattern: string;
   readonly slot: RouteSlot<T>;
+  readonly route: T;
 }
 
 /**
@@ -45,6 +46,7 @@ interface Contender<T> {
   readonly method: string;
   readonly path: string;
   readonly slot: RouteSlot<T>;
+  readonly route: T;
   matches?: MatchFunction<object> | null;
 }
 
@@ -227,10 +229,36 @@ export class RouteIndex<T> {
   private ownContender(slot: RouteSlot<T>): Contender<T> {
     let own = this.ownContenders.get(slot);
     if (own === undefined) {
-      own = { method: slot.method, path: slot.pattern, slot };
+      own = { method: slot.method, path: slot.pattern, slot, route: slot.routes[0] };
       this.ownContenders.set(slot, own);
     }
     return own;
+  }
+
+  /**
+   * Express only: the routes a request `find` gave to `slot` may be served by,
+   * in the order express tries them (every route whose path matches, from the
+   * first), up to the first that `isLast` accepts. Undefined where no other
+   * route may contend for the slot's requests: its own route is the only one.
+   */
+  routesInOrder(
+    slot: RouteSlot<T>,
+    method: string,
+    url: string,
+    isLast: (route: T) => boolean,
+  ): T[] | undefined {
+    const contenders = this.contenders.get(slot);
+    if (contenders === undefined) return undefined;
+    const path = pathOf(url);
+    const routes: T[] = [];
+    for (const contender of contenders) {
+      const { route } = contender;
+      if (routes.includes(route) || !servesMethod(contender.method, method)) continue;
+      if (!this.matches(contender, path)) continue;
+      routes.push(route);
+      if (isLast(route)) break;
+    }
+    return routes;
   }
 
   /** Call once all routes are added. */
@@ -280,7 +308,7 @@ export class RouteIndex<T> {
     let held = 0;
     for (const { radixPath, pattern } of variants) {
       const slot = this.slot(method, patternKey(radixPath), pattern);
-      added.push({ pattern, slot });
+      added.push({ pattern, slot, route });
       if (slot.routes.includes(route)) {
         held++;
         continue;
@@ -288,7 +316,7 @@ export class RouteIndex<T> {
       slot.routes.push(route);
       if (slot.routes.length > 1) held++;
       else if (this.dropsSlash(pattern)) {
-        this.fallback.push({ method, path: pattern, slot });
+        this.fallback.push({ method, path: pattern, slot, route });
         held++;
       } else if (this.registerEach(method, this.treePath(radixPath), slot)) held++;
     }
@@ -339,8 +367,8 @@ export class RouteIndex<T> {
     const slot = this.slot(method, `regexp:${matcherKey(pattern)}`, pattern);
     slot.routes.push(route);
     // A path neither matcher can read matches nothing: it gets the global policy.
-    if (slot.routes.length === 1) this.fallback.push({ method, path: pattern, slot });
-    return [{ pattern, slot }];
+    if (slot.routes.length === 1) this.fallback.push({ method, path: pattern, slot, route });
+    return [{ pattern, slot, route }];
   }
 
   /** A matcher for a pattern as registered (on express, its own trailing slashes already dropped where express drops them). */
@@ -365,11 +393,9 @@ export class RouteIndex<T> {
   private findExpressContenders(): void {
     const variants = this.registrations.map(({ method, pattern }) => ({ method, path: pattern }));
     const overlaps = overlappingRoutes(variants, this.matching);
-    const contenderOf = this.registrations.map(({ method, pattern, slot }): Contender<T> => ({
-      method,
-      path: pattern,
-      slot,
-    }));
+    const contenderOf = this.registrations.map(
+      ({ method, pattern, slot, route }): Contender<T> => ({ method, path: pattern, slot, route }),
+    );
     const members = new Map<RouteSlot<T>, number[]>();
     this.registrations.forEach(({ slot }, at) => {
       const own = members.get(slot);

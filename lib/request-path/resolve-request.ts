@@ -8,7 +8,7 @@ import {
 import type {
   Alternatives,
   CorsPolicyTable,
-  RequestHost,
+  RequestedPath,
   RoutePolicy,
 } from '../policy-table/policy-table.js';
 
@@ -22,9 +22,7 @@ export type Resolved<D> = readonly [RoutePolicy, D];
 export type ResolvedActual = readonly [RoutePolicy, ActualDecision, provisional: boolean];
 
 /** Where a request goes: enough to find its route (`host` is read only for host-bound routes). */
-export interface RequestTarget extends RequestHost {
-  readonly url: string;
-}
+export type RequestTarget = RequestedPath;
 
 /**
  * Decides a preflight with the policy of the route the real request would
@@ -40,7 +38,8 @@ export function resolvePreflight(
   request: unknown,
 ): Resolved<PreflightDecision> | Promise<Resolved<PreflightDecision>> {
   const slot = table.findSlot(preflight.method, target.url);
-  const candidates = slot === undefined ? [] : table.candidates(slot, target).reachable;
+  const candidates =
+    slot === undefined ? [] : table.preflightCandidates(slot, target, preflight.method);
   if (slot === undefined || candidates.length === 0) {
     return settle(table.global, decidePreflight(table.global.policy, preflight, request));
   }

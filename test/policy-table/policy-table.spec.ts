@@ -6,14 +6,14 @@ import { resolveActual, resolvePreflight } from '../../lib/request-path/resolve-
 
 const PATH = '/things';
 
-function entry(options: CorsPolicyOptions, location: string, passesOn = true): RouteEntry {
+function entry(options: CorsPolicyOptions, location: string, passesOn = false): RouteEntry {
   const route = { policy: compileCorsPolicy(options).policy, location, sources: {} };
   return {
     route,
     host: undefined,
     hostKey: '',
     passesOn,
-    alone: { all: [route], reachable: [route], provisional: passesOn },
+    alone: { all: [route], provisional: passesOn },
   };
 }
 
@@ -39,7 +39,7 @@ function tableOf(
 
 function allowMethods(table: CorsPolicyTable, origin: string, method: string) {
   const slot = table.findSlot(method, PATH)!;
-  return table.routedMethods(slot, { host: undefined }, origin);
+  return table.routedMethods(slot, { host: undefined, url: PATH }, origin);
 }
 
 /** The answers the table keeps for PATH, by allowing methods. */
@@ -114,8 +114,9 @@ describe('CorsPolicyTable.routedMethods', () => {
     index.seal();
     const table = new CorsPolicyTable(entry({}, 'global').route, index, [], false);
     const slot = table.findSlot('PUT', PATH)!;
-    expect(table.routedMethods(slot, { host: 'api.example' }, A).header('PUT')).toBe('GET,PUT');
-    expect(table.routedMethods(slot, { host: 'other.example' }, A).header('PUT')).toBe('PUT');
+    const on = (host: string) => ({ host, url: PATH });
+    expect(table.routedMethods(slot, on('api.example'), A).header('PUT')).toBe('GET,PUT');
+    expect(table.routedMethods(slot, on('other.example'), A).header('PUT')).toBe('PUT');
   });
 
   it.each<[label: string, get: CorsPolicyOptions, put: CorsPolicyOptions, answers: string[]]>([
@@ -190,8 +191,8 @@ describe('CorsPolicyTable lookups', () => {
       maxParamLength: 100,
     });
     // Two versions of one handler path, and a controller bound to another host.
-    const v1 = entry({ origin: [A] }, 'v1');
-    const v2 = entry({ origin: [B] }, 'v2');
+    const v1 = entry({ origin: [A] }, 'v1', true);
+    const v2 = entry({ origin: [B] }, 'v2', true);
     const onAdmin = {
       ...entry({ origin: [B] }, 'admin'),
       host: (host?: string) => host === 'admin',
@@ -213,21 +214,21 @@ describe('CorsPolicyTable lookups', () => {
     // Express serves every POST with `unversioned`; `unreachable` is registered after it.
     const table = (() => {
       const index = expressIndex();
-      index.add('POST', PATH, entry({ origin: [A] }, 'v1'));
-      index.add('POST', PATH, entry({ origin: [A] }, 'unversioned', false));
-      index.add('POST', PATH, entry({ origin: [A, B] }, 'unreachable'));
+      index.add('POST', PATH, entry({ origin: [A] }, 'v1', true));
+      index.add('POST', PATH, entry({ origin: [A] }, 'unversioned'));
+      index.add('POST', PATH, entry({ origin: [A, B] }, 'unreachable', true));
       index.add('PUT', PATH, entry({ origin: [B] }, 'PUT'));
       index.seal();
       return new CorsPolicyTable(entry({}, 'global').route, index, [], false);
     })();
     const locations = (routes: readonly { location: string }[]) =>
       routes.map(({ location }) => location);
+    const weighed = (subject: CorsPolicyTable, method: string, host?: string, url = PATH) =>
+      locations(subject.preflightCandidates(subject.findSlot(method, url)!, { host, url }, method));
 
     it('are left out of what a preflight weighs, and only that', () => {
-      const { all, reachable } = table.candidates(table.findSlot('POST', PATH)!, {
-        host: undefined,
-      });
-      expect(locations(reachable)).toEqual(['v1', 'unversioned']);
+      expect(weighed(table, 'POST')).toEqual(['v1', 'unversioned']);
+      const { all } = table.candidates(table.findSlot('POST', PATH)!, { host: undefined });
       expect(locations(all)).toEqual(['v1', 'unversioned', 'unreachable']);
     });
 
@@ -244,21 +245,41 @@ describe('CorsPolicyTable lookups', () => {
       expect(allowMethods(table, A, 'POST').header('POST')).toBe('POST');
     });
 
-    it('end at a route of another host that never passes a request on, as it may match', () => {
+    it("end at a route of the request's host, any host's or its own", () => {
       const index = expressIndex();
       const onApi = (routeEntry: RouteEntry): RouteEntry => ({
         ...routeEntry,
         host: (host) => host === 'api',
         hostKey: 'api',
       });
-      index.add('POST', PATH, onApi(entry({ origin: [A] }, 'v1')));
-      index.add('POST', PATH, entry({ origin: [A] }, 'hostless', false));
-      index.add('POST', PATH, onApi(entry({ origin: [A, B] }, 'v2')));
+      index.add('POST', PATH, onApi(entry({ origin: [A] }, 'v1', true)));
+      index.add('POST', PATH, entry({ origin: [A] }, 'hostless'));
+      index.add('POST', PATH, onApi(entry({ origin: [A, B] }, 'v2', true)));
       index.seal();
       const hosts = new CorsPolicyTable(entry({}, 'global').route, index, [], false);
-      const { all, reachable } = hosts.candidates(hosts.findSlot('POST', PATH)!, { host: 'api' });
+      expect(weighed(hosts, 'POST', 'api')).toEqual(['v1', 'hostless']);
+      expect(weighed(hosts, 'POST', 'other')).toEqual(['hostless']);
+      const { all } = hosts.candidates(hosts.findSlot('POST', PATH)!, { host: 'api' });
       expect(locations(all)).toEqual(['v1', 'v2']);
-      expect(locations(reachable)).toEqual(['v1']);
+    });
+
+    it('end at a route of another method or path that serves the request', () => {
+      const index = expressIndex();
+      index.add('POST', PATH, entry({ origin: [A] }, 'post v1', true));
+      index.add('POST', '/:name', entry({ origin: [B] }, 'named'));
+      index.add('GET', PATH, entry({ origin: [A] }, 'v1', true));
+      index.add('ALL', PATH, entry({ origin: [A] }, 'all'));
+      index.add('GET', PATH, entry({ origin: [B] }, 'v2', true));
+      index.seal();
+      const paths = new CorsPolicyTable(entry({}, 'global').route, index, [], false);
+      expect(weighed(paths, 'GET')).toEqual(['v1', 'all']);
+      // A request for another version of POST /things goes on to /:name.
+      expect(weighed(paths, 'POST')).toEqual(['post v1', 'named']);
+      expect(preflightFor(paths, 'GET', B)).toMatchObject([{}, { outcome: 'refused' }]);
+      expect(preflightFor(paths, 'POST', B)).toMatchObject([
+        { location: 'named' },
+        { outcome: 'allowed' },
+      ]);
     });
 
     it('still count for an actual request, decided before the handler is known', () => {

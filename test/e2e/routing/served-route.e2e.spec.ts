@@ -177,6 +177,23 @@ describe.each(ADAPTERS)('a request handed on to another route on %s', (adapter) 
     expect(allowOrigin(v1FromOne)).toBe(ONE);
   });
 
+  it('answers a preflight with the policies of every route express may reach', async () => {
+    const headers = { headers: 'x-api-version' };
+    expectAllowed(await preflight(app, '/items', ONE, 'GET', headers), ONE);
+    const elsewhere = { ...headers, host: 'api.example.com' };
+    // The catch-all takes these; fastify's fallback when a constraint fails is
+    // not weighed, so there the preflight fails closed.
+    for (const [path, options] of [
+      ['/items', headers],
+      ['/panel', elsewhere],
+    ] as const) {
+      const fromTwo = await preflight(app, path, TWO, 'GET', options);
+      if (adapter === 'express') expectAllowed(fromTwo, TWO);
+      else expectRefused(fromTwo);
+    }
+    expectRefused(await preflight(app, '/panel', ADMIN_UI, 'GET', elsewhere));
+  });
+
   it('gets the answer of an origin function the route it is handed on to waits for', async () => {
     const fromTwo = await get('/items/async', TWO, '2');
     expect(fromTwo.text).toBe('decided later');
