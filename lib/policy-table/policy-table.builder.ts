@@ -13,6 +13,7 @@ import { resolveEffectivePolicy, type PolicyLevel } from './effective-policy.js'
 import { compileHostMatcher, type HostOption } from './host-matcher.js';
 import {
   CorsPolicyTable,
+  type PassesOn,
   type RouteEntry,
   type RoutePolicy,
   type TableRoute,
@@ -99,11 +100,14 @@ export function buildPolicyTable(input: PolicyTableInput): CorsPolicyTable {
         : `${handlerIdentity(owner)}|${hostKey}|${route.versionFiltered ? 'versioned' : ''}`;
     let entry = entries.get(entryKey);
     if (entry === undefined) {
-      const passesOn =
-        owner === undefined ||
-        route.versionHandsOn ||
-        takesNext(owner) ||
-        (input.matching.syntax === 'fastify' && hasRouteConstraints(owner));
+      const passesOn: PassesOn =
+        owner === undefined
+          ? 'unknown'
+          : route.versionHandsOn ||
+              takesNext(owner) ||
+              (input.matching.syntax === 'fastify' && hasRouteConstraints(owner))
+            ? 'sometimes'
+            : 'never';
       const policy =
         owner === undefined
           ? // Registered on the adapter directly (Swagger's UI, a health check): the global policy.
@@ -117,7 +121,7 @@ export function buildPolicyTable(input: PolicyTableInput): CorsPolicyTable {
         host: host === undefined ? undefined : compileHostMatcher(host),
         hostKey,
         passesOn,
-        alone: { all: [policy], provisional: passesOn },
+        alone: { all: [policy], provisional: passesOn !== 'never' },
       };
       entries.set(entryKey, entry);
     }

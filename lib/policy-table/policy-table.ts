@@ -24,12 +24,13 @@ export interface RouteEntry {
   /** Entries with the same key are alternatives for one request (header or media-type versions). */
   readonly hostKey: string;
   /**
-   * Whether a request this route matches may still be served by another
-   * route: a version filter, a `@Next()` parameter or a handler registered on
-   * the adapter may hand it on (to a later route on express; on fastify, a
-   * version constraint that fails sends it to another route).
+   * Whether a request this route matches may be served by another route:
+   * `sometimes` where a version filter, a `@Next()` parameter or (on fastify)
+   * a route constraint hands requests on, to a later route on express or to
+   * the route fastify falls back to; `unknown` for a handler registered on the
+   * adapter, which the library cannot read.
    */
-  readonly passesOn: boolean;
+  readonly passesOn: PassesOn;
   /** The route alone, made once: the common answer of a lookup. */
   readonly alone: Alternatives;
 }
@@ -47,6 +48,8 @@ export interface Alternatives {
    */
   readonly provisional: boolean;
 }
+
+export type PassesOn = 'never' | 'sometimes' | 'unknown';
 
 /** One registered route, as diagnostics list it. */
 export interface TableRoute {
@@ -141,27 +144,55 @@ export class CorsPolicyTable {
    * The policies a preflight weighs: those of the routes the request may reach.
    * On express, the routes whose path matches, in registration order (of any
    * slot: an `@All()`, another pattern), up to the first that serves every
-   * request it gets: its host matches and it never passes one on. A route
-   * behind it never answers, so its policy must not let a preflight through.
-   * On fastify, the slot's alternatives: its constraints pick among them.
+   * request it gets: its host matches and it does not pass requests on by
+   * design (one registered on the adapter counts as serving them: the unknown
+   * fails closed). A route behind it never answers, so its policy must not let
+   * a preflight through. On fastify, the slot's alternatives: its constraints
+   * pick among them.
    */
   preflightCandidates(
     slot: RouteSlot<RouteEntry>,
     request: RequestedPath,
     method: string,
   ): readonly RoutePolicy[] {
-    const alternatives = this.candidates(slot, request);
-    if (!alternatives.provisional || !this.index.triesRoutesInOrder) return alternatives.all;
-    const hostMatches = (entry: RouteEntry) => entry.host === undefined || entry.host(request.host);
-    const tried = this.index.routesInOrder(
-      slot,
-      method,
-      request.url,
-      (entry) => !entry.passesOn && hostMatches(entry),
-    );
-    return tried === undefined
-      ? alternatives.all
-      : tried.filter(hostMatches).map(({ route }) => route);
+    const reachable: RoutePolicy[] = [];
+    const walked = this.visitReachable(slot, request, method, (route) => {
+      reachable.push(route);
+      return false;
+    });
+    return walked ? reachable : this.candidates(slot, request).all;
+  }
+
+  /**
+   * Visits the routes `preflightCandidates` names until `visit` returns true;
+   * false, visiting nothing, where the slot's alternatives are the answer.
+   */
+  private visitReachable(
+    slot: RouteSlot<RouteEntry>,
+    request: RequestedPath,
+    method: string,
+    visit: (route: RoutePolicy) => boolean,
+  ): boolean {
+    if (!this.index.triesRoutesInOrder || !this.candidates(slot, request).provisional) return false;
+    return this.index.visitInOrder(slot, method, request.url, (entry) => {
+      if (entry.host !== undefined && !entry.host(request.host)) return false;
+      return visit(entry.route) || entry.passesOn !== 'sometimes';
+    });
+  }
+
+  /** Whether a preflight for `method` would find a policy that allows the origin (without asking origin functions). */
+  private preflightMayAllow(
+    slot: RouteSlot<RouteEntry>,
+    request: RequestedPath,
+    method: string,
+    origin: string,
+  ): boolean {
+    let allowing = false;
+    const walked = this.visitReachable(slot, request, method, (route) => {
+      allowing = allowsCheaply(route.policy, origin);
+      return allowing;
+    });
+    return walked ? allowing : anyAllows(this.candidates(slot, request).all, origin);
   }
 
   /** The methods routed at a slot's path whose policies allow the origin: the default Allow-Methods. */
@@ -173,9 +204,18 @@ export class CorsPolicyTable {
     const answers = this.pathMethods(slot.siblings);
     if (answers.uniform !== null) return answers.uniform;
     const { methods, slots, byAllowing } = answers;
-    // What each method's preflight weighs, so that the list never names a method it would refuse.
-    const allows = (at: number) =>
-      anyAllows(this.preflightCandidates(slots[at], request, methods[at]), origin);
+    // What each method's own preflight weighs, so that the list never names a
+    // method it would refuse: on express, from the route `find` picks for it,
+    // which may be of another pattern.
+    const allows = (at: number) => {
+      const method = methods[at];
+      // An `@All()` slot stands for every method, which no one lookup names.
+      const served =
+        this.index.triesRoutesInOrder && method !== 'ALL'
+          ? this.index.find(method, request.url)
+          : slots[at];
+      return served !== undefined && this.preflightMayAllow(served, request, method, origin);
+    };
     if (byAllowing === undefined) return methodsOf(methods.filter((_, at) => allows(at)));
     // Bit i stands for the path's i-th method: the same methods allowing give
     // the same answer, so each answer is made (and joined) once.
@@ -195,11 +235,14 @@ export class CorsPolicyTable {
       const methods = [...siblings.keys()];
       const slots = [...siblings.values()];
       const entries = slots.flatMap((slot) => slot.routes);
-      // On express, a route that passes requests on lets routes of other paths
-      // answer them, whose origins may differ.
-      const handsOn = this.index.triesRoutesInOrder && entries.some((entry) => entry.passesOn);
+      // On express, routes of other patterns may answer some of these requests
+      // (one of them passes requests on, or a route of another pattern matches).
+      const elsewhere =
+        this.index.triesRoutesInOrder &&
+        (entries.some((entry) => entry.passesOn !== 'never') ||
+          slots.some((each) => this.index.isContended(each)));
       const shared =
-        !handsOn &&
+        !elsewhere &&
         entries.every(
           (entry) =>
             entry.host === undefined &&

@@ -236,29 +236,35 @@ export class RouteIndex<T> {
   }
 
   /**
-   * Express only: the routes a request `find` gave to `slot` may be served by,
-   * in the order express tries them (every route whose path matches, from the
-   * first), up to the first that `isLast` accepts. Undefined where no other
-   * route may contend for the slot's requests: its own route is the only one.
+   * Express only: visits the routes a request `find` gave to `slot` may be
+   * served by, in the order express tries them (every route whose path
+   * matches, from the first), until `visit` returns true. False, visiting
+   * nothing, where no other route may contend for the slot's requests.
    */
-  routesInOrder(
+  visitInOrder(
     slot: RouteSlot<T>,
     method: string,
     url: string,
-    isLast: (route: T) => boolean,
-  ): T[] | undefined {
+    visit: (route: T) => boolean,
+  ): boolean {
     const contenders = this.contenders.get(slot);
-    if (contenders === undefined) return undefined;
+    if (contenders === undefined) return false;
     const path = pathOf(url);
-    const routes: T[] = [];
+    // A route with optional groups has several variants; express tries it once.
+    const tried = new Set<T>();
     for (const contender of contenders) {
       const { route } = contender;
-      if (routes.includes(route) || !servesMethod(contender.method, method)) continue;
+      if (tried.has(route) || !servesMethod(contender.method, method)) continue;
       if (!this.matches(contender, path)) continue;
-      routes.push(route);
-      if (isLast(route)) break;
+      tried.add(route);
+      if (visit(route)) break;
     }
-    return routes;
+    return true;
+  }
+
+  /** Whether routes of other slots may take requests `find` gives to this one (express). */
+  isContended(slot: RouteSlot<T>): boolean {
+    return this.contenders.has(slot);
   }
 
   /** Call once all routes are added. */

@@ -118,7 +118,8 @@ export class RouteRecorder<R> {
         (original) =>
           function (this: unknown, ...args: unknown[]) {
             const [path, handler] = args;
-            if (typeof path === 'string' && typeof handler === 'function') {
+            // Four parameters make an express error handler, which serves no route.
+            if (typeof path === 'string' && typeof handler === 'function' && handler.length <= 3) {
               const filter = (handler as VersionFiltered<R>)[VERSION_FILTER];
               const served = filter?.served ?? {};
               recorded.push({
@@ -129,8 +130,7 @@ export class RouteRecorder<R> {
                 versionFiltered: filter !== undefined,
                 versionHandsOn: filter?.handsOn ?? false,
               });
-              // Four parameters make an express error handler, which serves no route.
-              if (filter === undefined && handler.length <= 3)
+              if (filter === undefined)
                 args[1] = announcing(handler as Registration, served, onServedRoute);
             }
             return original.apply(this, args);

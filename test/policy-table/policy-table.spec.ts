@@ -1,19 +1,27 @@
 import { describe, expect, it, jest } from '@jest/globals';
 import { compileCorsPolicy, type CorsPolicyOptions } from '../../lib/engine/index.js';
-import { CorsPolicyTable, type RouteEntry } from '../../lib/policy-table/policy-table.js';
+import {
+  CorsPolicyTable,
+  type PassesOn,
+  type RouteEntry,
+} from '../../lib/policy-table/policy-table.js';
 import { RouteIndex } from '../../lib/policy-table/route-index.js';
 import { resolveActual, resolvePreflight } from '../../lib/request-path/resolve-request.js';
 
 const PATH = '/things';
 
-function entry(options: CorsPolicyOptions, location: string, passesOn = false): RouteEntry {
+function entry(
+  options: CorsPolicyOptions,
+  location: string,
+  passesOn: PassesOn = 'never',
+): RouteEntry {
   const route = { policy: compileCorsPolicy(options).policy, location, sources: {} };
   return {
     route,
     host: undefined,
     hostKey: '',
     passesOn,
-    alone: { all: [route], provisional: passesOn },
+    alone: { all: [route], provisional: passesOn !== 'never' },
   };
 }
 
@@ -154,6 +162,17 @@ describe('CorsPolicyTable.routedMethods', () => {
     expect(keptAnswers(table)!.size).toBe(64);
   });
 
+  it('lists a method by the route express serves it with, which may be of another pattern', () => {
+    const index = expressIndex();
+    index.add('DELETE', '/:name', entry({ origin: [A] }, 'named'));
+    index.add('GET', PATH, entry({ origin: [B] }, 'GET'));
+    index.add('DELETE', PATH, entry({ origin: [B] }, 'DELETE'));
+    index.seal();
+    const table = new CorsPolicyTable(entry({}, 'global').route, index, [], false);
+    expect(allowMethods(table, B, 'GET').header('GET')).toBe('GET');
+    expect(allowMethods(table, A, 'DELETE').header('DELETE')).toBe('DELETE');
+  });
+
   it('answers a path with more methods than fit in its bit set without keeping answers', () => {
     const methods = Array.from({ length: 40 }, (_, i) => `M${i}`);
     const table = tableOf(methods.map((method, i) => [method, i % 2 === 0 ? [A] : [B]] as const));
@@ -191,8 +210,8 @@ describe('CorsPolicyTable lookups', () => {
       maxParamLength: 100,
     });
     // Two versions of one handler path, and a controller bound to another host.
-    const v1 = entry({ origin: [A] }, 'v1', true);
-    const v2 = entry({ origin: [B] }, 'v2', true);
+    const v1 = entry({ origin: [A] }, 'v1', 'sometimes');
+    const v2 = entry({ origin: [B] }, 'v2', 'sometimes');
     const onAdmin = {
       ...entry({ origin: [B] }, 'admin'),
       host: (host?: string) => host === 'admin',
@@ -214,9 +233,9 @@ describe('CorsPolicyTable lookups', () => {
     // Express serves every POST with `unversioned`; `unreachable` is registered after it.
     const table = (() => {
       const index = expressIndex();
-      index.add('POST', PATH, entry({ origin: [A] }, 'v1', true));
+      index.add('POST', PATH, entry({ origin: [A] }, 'v1', 'sometimes'));
       index.add('POST', PATH, entry({ origin: [A] }, 'unversioned'));
-      index.add('POST', PATH, entry({ origin: [A, B] }, 'unreachable', true));
+      index.add('POST', PATH, entry({ origin: [A, B] }, 'unreachable', 'sometimes'));
       index.add('PUT', PATH, entry({ origin: [B] }, 'PUT'));
       index.seal();
       return new CorsPolicyTable(entry({}, 'global').route, index, [], false);
@@ -252,9 +271,9 @@ describe('CorsPolicyTable lookups', () => {
         host: (host) => host === 'api',
         hostKey: 'api',
       });
-      index.add('POST', PATH, onApi(entry({ origin: [A] }, 'v1', true)));
+      index.add('POST', PATH, onApi(entry({ origin: [A] }, 'v1', 'sometimes')));
       index.add('POST', PATH, entry({ origin: [A] }, 'hostless'));
-      index.add('POST', PATH, onApi(entry({ origin: [A, B] }, 'v2', true)));
+      index.add('POST', PATH, onApi(entry({ origin: [A, B] }, 'v2', 'sometimes')));
       index.seal();
       const hosts = new CorsPolicyTable(entry({}, 'global').route, index, [], false);
       expect(weighed(hosts, 'POST', 'api')).toEqual(['v1', 'hostless']);
@@ -265,11 +284,11 @@ describe('CorsPolicyTable lookups', () => {
 
     it('end at a route of another method or path that serves the request', () => {
       const index = expressIndex();
-      index.add('POST', PATH, entry({ origin: [A] }, 'post v1', true));
+      index.add('POST', PATH, entry({ origin: [A] }, 'post v1', 'sometimes'));
       index.add('POST', '/:name', entry({ origin: [B] }, 'named'));
-      index.add('GET', PATH, entry({ origin: [A] }, 'v1', true));
+      index.add('GET', PATH, entry({ origin: [A] }, 'v1', 'sometimes'));
       index.add('ALL', PATH, entry({ origin: [A] }, 'all'));
-      index.add('GET', PATH, entry({ origin: [B] }, 'v2', true));
+      index.add('GET', PATH, entry({ origin: [B] }, 'v2', 'sometimes'));
       index.seal();
       const paths = new CorsPolicyTable(entry({}, 'global').route, index, [], false);
       expect(weighed(paths, 'GET')).toEqual(['v1', 'all']);
@@ -280,6 +299,16 @@ describe('CorsPolicyTable lookups', () => {
         { location: 'named' },
         { outcome: 'allowed' },
       ]);
+    });
+
+    it('end at a route registered on the adapter, which may serve every request it gets', () => {
+      const index = expressIndex();
+      index.add('POST', PATH, entry({ origin: [A] }, 'hook', 'unknown'));
+      index.add('POST', '/:name', entry({ origin: [B] }, 'named'));
+      index.seal();
+      const hooks = new CorsPolicyTable(entry({}, 'global').route, index, [], false);
+      expect(weighed(hooks, 'POST')).toEqual(['hook']);
+      expect(preflightFor(hooks, 'POST', B)).toMatchObject([{}, { outcome: 'refused' }]);
     });
 
     it('still count for an actual request, decided before the handler is known', () => {

@@ -532,7 +532,10 @@ const summary = (slot: RouteSlot<string> | undefined) =>
 type ExpressRouter = ((request: object, response: object, done: () => void) => void) & {
   route(
     path: string,
-  ): Record<string, (handler: (request: unknown, response: Served) => void) => void>;
+  ): Record<
+    string,
+    (handler: (request: unknown, response: Served, next: () => void) => void) => void
+  >;
 };
 interface Served {
   served(value: string): void;
@@ -544,6 +547,60 @@ function servedByExpress(router: ExpressRouter, method: string, url: string) {
   return new Promise<string | undefined>((resolve) =>
     router({ method, url, headers: {} }, { served: resolve }, () => resolve(undefined)),
   );
+}
+
+/** Express's own router with the routes, each handler saying it served; `handOn` makes each call `next()`. */
+function expressRouterOf(flags: Flags, routes: readonly Route[], handOn: boolean): ExpressRouter {
+  const router = Router({ caseSensitive: flags.caseSensitive, strict: !flags.ignoreTrailingSlash });
+  for (const [method, path, value] of routes) {
+    const route = router.route(path);
+    route[method === 'ALL' ? 'all' : method.toLowerCase()]((_, response, next) => {
+      response.served(value);
+      if (handOn) next();
+    });
+  }
+  return router;
+}
+
+/**
+ * Random express route tables and requests for them: `check` compares the
+ * index with express's own router for every request method.
+ */
+function everyExpressRequest(
+  handOn: boolean,
+  numRuns: number,
+  check: (
+    router: ExpressRouter,
+    index: RouteIndex<string>,
+    method: string,
+    url: string,
+  ) => Promise<void>,
+) {
+  return fc.assert(
+    fc.asyncProperty(
+      flags,
+      routeSet,
+      fc.array(requestTarget, { maxLength: 20 }),
+      async (flags, specs, random) => {
+        const routes = toRoutes(specs, 'express');
+        const router = expressRouterOf(flags, routes, handOn);
+        const index = buildIndex('express', flags, routes);
+        for (const url of requestsFor(routes, random))
+          for (const method of REQUEST_METHODS) await check(router, index, method, url);
+      },
+    ),
+    { numRuns },
+  );
+}
+
+/** Every route express tries for a request whose handlers all hand it on, in order. */
+function triedByExpress(router: ExpressRouter, method: string, url: string) {
+  return new Promise<string[]>((resolve) => {
+    const tried: string[] = [];
+    router({ method, url, headers: {} }, { served: (value: string) => tried.push(value) }, () =>
+      resolve(tried),
+    );
+  });
 }
 
 describe('RouteIndex properties', () => {
@@ -574,42 +631,31 @@ describe('RouteIndex properties', () => {
     },
   );
 
-  it('on express, finds the route express serves, whatever the order, encoding or empty segments', async () => {
-    await fc.assert(
-      fc.asyncProperty(
-        flags,
-        routeSet,
-        fc.array(requestTarget, { maxLength: 20 }),
-        async (flags, specs, random) => {
-          const routes = toRoutes(specs, 'express');
-          const router = Router({
-            caseSensitive: flags.caseSensitive,
-            strict: !flags.ignoreTrailingSlash,
-          });
-          for (const [method, path, value] of routes) {
-            const route = router.route(path);
-            route[method === 'ALL' ? 'all' : method.toLowerCase()]((_, response) =>
-              response.served(value),
-            );
-          }
-          const index = buildIndex('express', flags, routes);
-          for (const url of requestsFor(routes, random)) {
-            for (const method of REQUEST_METHODS) {
-              const expected = await servedByExpress(router, method, url);
-              // Routes sharing a slot are alternatives the table weighs together.
-              const found = routesOf(index.find(method, url));
-              expect({
-                method,
-                url,
-                found: expected === undefined ? found : found?.includes(expected),
-              }).toEqual({ method, url, found: expected === undefined ? undefined : true });
-            }
-          }
-        },
-      ),
-      { numRuns: 500 },
-    );
-  });
+  it('on express, walks the routes express tries for a request, in its order', () =>
+    everyExpressRequest(true, 150, async (router, index, method, url) => {
+      const slot = index.find(method, url);
+      const walked: string[] = [];
+      const visit = (route: string) => {
+        walked.push(route);
+        return false;
+      };
+      if (slot !== undefined && !index.visitInOrder(slot, method, url, visit))
+        walked.push(...slot.routes);
+      const tried = await triedByExpress(router, method, url);
+      expect({ method, url, walked }).toEqual({ method, url, walked: tried });
+    }));
+
+  it('on express, finds the route express serves, whatever the order, encoding or empty segments', () =>
+    everyExpressRequest(false, 500, async (router, index, method, url) => {
+      const expected = await servedByExpress(router, method, url);
+      // Routes sharing a slot are alternatives the table weighs together.
+      const found = routesOf(index.find(method, url));
+      expect({
+        method,
+        url,
+        found: expected === undefined ? found : found?.includes(expected),
+      }).toEqual({ method, url, found: expected === undefined ? undefined : true });
+    }));
 
   it('answers every request exactly as the tree without the static-path map does', () => {
     fc.assert(

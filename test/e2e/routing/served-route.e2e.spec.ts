@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
+  All,
   Controller,
   ForbiddenException,
   Get,
   Module,
   Next,
+  Post,
   Put,
   Res,
   Version,
@@ -128,6 +130,35 @@ class CatchAllController {
   privateDocs() {
     return 'private docs';
   }
+
+  @Post(':slug')
+  create() {
+    return 'created';
+  }
+}
+
+// express: version 2 is behind an @All() that takes every request version 1 passes on.
+@Controller('gates')
+class GatesController {
+  @Get()
+  @Version('1')
+  @Cors({ origin: [ONE] })
+  v1() {
+    return 'gates v1';
+  }
+
+  @All()
+  @Cors({ origin: [ONE] })
+  any() {
+    return 'gates any';
+  }
+
+  @Get()
+  @Version('2')
+  @Cors({ origin: [TWO] })
+  v2() {
+    return 'gates v2';
+  }
 }
 
 describe.each(ADAPTERS)('a request handed on to another route on %s', (adapter) => {
@@ -143,6 +174,7 @@ describe.each(ADAPTERS)('a request handed on to another route on %s', (adapter) 
           AdminPanelController,
           VaultController,
           BoardController,
+          ...(adapter === 'express' ? [GatesController] : []),
           CatchAllController,
         ],
       },
@@ -150,8 +182,12 @@ describe.each(ADAPTERS)('a request handed on to another route on %s', (adapter) 
         configure: (nest) => {
           nest.enableVersioning(HEADER_VERSIONING);
           // A route registered on the adapter, with the global policy, that hands every request on.
-          if (adapter === 'express')
-            nest.getHttpAdapter().get('/docs/:page', (_request, _response, next) => next?.());
+          if (adapter === 'express') {
+            const http = nest.getHttpAdapter();
+            http.get('/docs/:page', (_request, _response, next) => next?.());
+            // One that answers every request itself.
+            http.post('/hook', (_request, response: ServerResponse) => response.end('hooked'));
+          }
         },
       },
     );
@@ -252,6 +288,15 @@ describe.each(ADAPTERS)('a request handed on to another route on %s', (adapter) 
       expect(response.text).toBe('sent');
       expect(allowOrigin(response)).toBe(TWO);
       expect(ranAfterNext).toBe(true);
+    });
+
+    it('weighs no route behind one that serves every request, or one it cannot read', async () => {
+      const headers = { headers: 'x-api-version' };
+      expectRefused(await preflight(app, '/gates', TWO, 'GET', headers));
+      expectAllowed(await preflight(app, '/gates', ONE, 'GET', headers), ONE);
+      expectRefused(await preflight(app, '/hook', TWO, 'POST'));
+      const hooked = await request(app.getHttpServer()).post('/hook').set('Origin', TWO);
+      expect(hooked.text).toBe('hooked');
     });
 
     it('gets the policy of the route a route registered on the adapter hands it on to', async () => {
