@@ -205,25 +205,33 @@ export class CorsPolicyTable {
     if (answers.uniform !== null) return answers.uniform;
     const { methods, slots, byAllowing } = answers;
     // What each method's own preflight weighs, so that the list never names a
-    // method it would refuse: on express, from the route `find` picks for it,
-    // which may be of another pattern.
+    // method it would refuse: from the route `find` picks for it where a route
+    // of another pattern may take it. An `@All()` slot stands for every method,
+    // which no one lookup names.
     const allows = (at: number) => {
       const method = methods[at];
-      // An `@All()` slot stands for every method, which no one lookup names.
       const served =
-        this.index.triesRoutesInOrder && method !== 'ALL'
+        method !== 'ALL' && this.index.isContended(slots[at])
           ? this.index.find(method, request.url)
           : slots[at];
       return served !== undefined && this.preflightMayAllow(served, request, method, origin);
     };
-    if (byAllowing === undefined) return methodsOf(methods.filter((_, at) => allows(at)));
+    const answerFor = (isAllowing: (at: number) => boolean) =>
+      methodsOf(
+        methods.filter((_, at) => isAllowing(at)),
+        methods.filter((_, at) => !isAllowing(at)),
+      );
+    if (byAllowing === undefined) {
+      const allowed = methods.map((_, at) => allows(at));
+      return answerFor((at) => allowed[at]);
+    }
     // Bit i stands for the path's i-th method: the same methods allowing give
     // the same answer, so each answer is made (and joined) once.
     let allowing = 0;
     for (let at = 0; at < slots.length; at++) if (allows(at)) allowing |= 1 << at;
     let answer = byAllowing.get(allowing);
     if (answer === undefined) {
-      answer = methodsOf(methods.filter((_, at) => (allowing & (1 << at)) !== 0));
+      answer = answerFor((at) => (allowing & (1 << at)) !== 0);
       if (byAllowing.size < MAX_ANSWERS_PER_PATH) byAllowing.set(allowing, answer);
     }
     return answer;
@@ -234,18 +242,17 @@ export class CorsPolicyTable {
     if (answers === undefined) {
       const methods = [...siblings.keys()];
       const slots = [...siblings.values()];
-      const entries = slots.flatMap((slot) => slot.routes);
-      // On express, routes of other patterns may answer some of these requests
-      // (one of them passes requests on, or a route of another pattern matches).
-      const elsewhere =
-        this.index.triesRoutesInOrder &&
-        (entries.some((entry) => entry.passesOn !== 'never') ||
-          slots.some((each) => this.index.isContended(each)));
+      // Every route that may answer these methods at this path, of other
+      // patterns too where express names them (fastify's are unknown).
+      const entries = [...new Set(slots.flatMap((slot) => this.index.contendingRoutes(slot)))];
+      const unknown =
+        !this.index.triesRoutesInOrder && slots.some((slot) => this.index.isContended(slot));
       const shared =
-        !elsewhere &&
+        !unknown &&
         entries.every(
           (entry) =>
             entry.host === undefined &&
+            entry.passesOn === 'never' &&
             haveSameOrigins(entry.route.policy, entries[0].route.policy),
         );
       answers = {
@@ -261,8 +268,9 @@ export class CorsPolicyTable {
 }
 
 /**
- * The Allow-Methods answers of one path. When all its routes allow the same
- * origins and none is bound to a host, every method allows an origin any of
+ * The Allow-Methods answers of one path. When every route that may answer it
+ * (of other patterns too, on express) allows the same origins, is bound to no
+ * host and never hands a request on, every method allows an origin any of
  * them allows (one none allows is refused before the answer is read), so the
  * answer never changes; otherwise it depends only on which methods allow it.
  */
@@ -309,15 +317,18 @@ function allowsCheaply(policy: CompiledCorsPolicy, origin: string): boolean {
 
 const DEFAULT_METHODS: readonly string[] = DEFAULT_ALLOWED_METHODS.split(',');
 
-/** An `@All()` route serves every method: it lists the usual ones plus the one asked for. */
-function methodsOf(methods: readonly string[]): RoutedMethods {
+/**
+ * The routed methods that allow an origin. An `@All()` route serves every
+ * method: it lists the usual ones plus the one asked for, but for those whose
+ * own routes at the path refuse the origin.
+ */
+function methodsOf(methods: readonly string[], refused: readonly string[] = []): RoutedMethods {
   if (methods.includes('ALL')) {
+    const listed = DEFAULT_METHODS.filter((method) => !refused.includes(method));
+    const header = listed.join(',');
     return {
-      has: () => true,
-      header: (method) =>
-        DEFAULT_METHODS.includes(method)
-          ? DEFAULT_ALLOWED_METHODS
-          : `${DEFAULT_ALLOWED_METHODS},${method}`,
+      has: (method) => !refused.includes(method),
+      header: (method) => (listed.includes(method) ? header : `${header},${method}`),
     };
   }
   const set = new Set(methods);

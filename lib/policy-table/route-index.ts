@@ -262,9 +262,20 @@ export class RouteIndex<T> {
     return true;
   }
 
-  /** Whether routes of other slots may take requests `find` gives to this one (express). */
+  /**
+   * Whether routes of other patterns may take requests the tree gives to
+   * `slot`: on express, routes that contend for it; on fastify, a static
+   * route outranks a parametric or wildcard pattern.
+   */
   isContended(slot: RouteSlot<T>): boolean {
-    return this.contenders.has(slot);
+    return this.matching.syntax === 'express'
+      ? this.contenders.has(slot)
+      : /[:*]/.test(slot.pattern);
+  }
+
+  /** Every route that may serve a request the tree gives to `slot` (on express, its contenders' as well). */
+  contendingRoutes(slot: RouteSlot<T>): readonly T[] {
+    return this.contenders.get(slot)?.map(({ route }) => route) ?? slot.routes;
   }
 
   /** Call once all routes are added. */

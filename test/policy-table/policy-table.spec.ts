@@ -34,6 +34,15 @@ const expressIndex = () =>
     maxParamLength: 100,
   });
 
+const fastifyIndex = () =>
+  new RouteIndex<RouteEntry>({
+    syntax: 'fastify',
+    caseSensitive: true,
+    ignoreTrailingSlash: false,
+    ignoreDuplicateSlashes: false,
+    maxParamLength: 100,
+  });
+
 /** A table with one route per method at PATH, each with its own allowed origins (or options). */
 function tableOf(
   routes: ReadonlyArray<readonly [method: string, policy: string[] | CorsPolicyOptions]>,
@@ -173,6 +182,47 @@ describe('CorsPolicyTable.routedMethods', () => {
     expect(allowMethods(table, A, 'DELETE').header('DELETE')).toBe('DELETE');
   });
 
+  it("leaves out of an @All() route's list the methods whose own routes refuse the origin", () => {
+    const index = expressIndex();
+    index.add('DELETE', PATH, entry({ origin: [A] }, 'DELETE'));
+    index.add('ALL', PATH, entry({ origin: [B] }, 'ALL'));
+    index.seal();
+    const table = new CorsPolicyTable(entry({}, 'global').route, index, [], false);
+    const forB = allowMethods(table, B, 'PUT');
+    expect(forB.header('PUT')).toBe('GET,HEAD,PUT,PATCH,POST');
+    expect(forB.has('DELETE')).toBe(false);
+  });
+
+  it('on fastify, lists a method by the static route that outranks the pattern', () => {
+    const index = fastifyIndex();
+    index.add('PUT', '/x/:id', entry({ origin: [A] }, 'PUT'));
+    index.add('DELETE', '/x/:id', entry({ origin: [A] }, 'DELETE'));
+    index.add('DELETE', '/x/static', entry({ origin: [B] }, 'static'));
+    index.seal();
+    const table = new CorsPolicyTable(entry({}, 'global').route, index, [], false);
+    const request = { host: undefined, url: '/x/static' };
+    expect(table.routedMethods(table.findSlot('PUT', '/x/static')!, request, A).header('PUT')).toBe(
+      'PUT',
+    );
+  });
+
+  it('keeps one answer for a path whose overlapping routes all allow the same origins', () => {
+    const index = expressIndex();
+    for (const [method, path] of [
+      ['GET', '/:id'],
+      ['PUT', '/:id'],
+      ['GET', '/me'],
+    ])
+      index.add(method, path, entry({ origin: [A] }, `${method} ${path}`));
+    index.seal();
+    const table = new CorsPolicyTable(entry({}, 'global').route, index, [], false);
+    const slot = table.findSlot('PUT', PATH)!;
+    const request = { host: undefined, url: PATH };
+    const forA = table.routedMethods(slot, request, A);
+    expect(forA.header('PUT')).toBe('GET,PUT');
+    expect(table.routedMethods(slot, request, B)).toBe(forA);
+  });
+
   it('answers a path with more methods than fit in its bit set without keeping answers', () => {
     const methods = Array.from({ length: 40 }, (_, i) => `M${i}`);
     const table = tableOf(methods.map((method, i) => [method, i % 2 === 0 ? [A] : [B]] as const));
@@ -202,13 +252,7 @@ describe('CorsPolicyTable lookups', () => {
   });
 
   it('makes the alternatives of a shared path once', () => {
-    const index = new RouteIndex<RouteEntry>({
-      syntax: 'fastify',
-      caseSensitive: true,
-      ignoreTrailingSlash: false,
-      ignoreDuplicateSlashes: false,
-      maxParamLength: 100,
-    });
+    const index = fastifyIndex();
     // Two versions of one handler path, and a controller bound to another host.
     const v1 = entry({ origin: [A] }, 'v1', 'sometimes');
     const v2 = entry({ origin: [B] }, 'v2', 'sometimes');
