@@ -93,21 +93,21 @@ export function buildPolicyTable(input: PolicyTableInput): CorsPolicyTable {
     const host =
       owner && (Reflect.getMetadata(HOST_METADATA, owner.controller) as HostOption | undefined);
     const hostKey = host === undefined ? '' : String(host);
+    const passesOn: PassesOn =
+      owner === undefined
+        ? 'unknown'
+        : route.versionHandsOn ||
+            takesNext(owner) ||
+            (input.matching.syntax === 'fastify' && hasRouteConstraints(owner))
+          ? 'sometimes'
+          : 'never';
     // A handler inherited by a versioned and an unversioned controller is two entries.
     const entryKey =
       owner === undefined
         ? `direct ${route.method} ${route.path}`
-        : `${handlerIdentity(owner)}|${hostKey}|${route.versionFiltered ? 'versioned' : ''}`;
+        : `${handlerIdentity(owner)}|${hostKey}|${passesOn}`;
     let entry = entries.get(entryKey);
     if (entry === undefined) {
-      const passesOn: PassesOn =
-        owner === undefined
-          ? 'unknown'
-          : route.versionHandsOn ||
-              takesNext(owner) ||
-              (input.matching.syntax === 'fastify' && hasRouteConstraints(owner))
-            ? 'sometimes'
-            : 'never';
       const policy =
         owner === undefined
           ? // Registered on the adapter directly (Swagger's UI, a health check): the global policy.

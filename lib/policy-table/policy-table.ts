@@ -119,25 +119,18 @@ export class CorsPolicyTable {
       const [entry] = entries;
       return entry.host === undefined || entry.host(request.host) ? entry.alone : NO_HOST_MATCH;
     }
-    const first = entries.findIndex(
-      (entry) => entry.host === undefined || entry.host(request.host),
-    );
-    if (first < 0) return NO_HOST_MATCH;
+    const first = entries.find((entry) => entry.host === undefined || entry.host(request.host));
+    if (first === undefined) return NO_HOST_MATCH;
     let byHost = this.alternativesByHost.get(entries);
     if (byHost === undefined) this.alternativesByHost.set(entries, (byHost = new Map()));
-    const { hostKey } = entries[first];
+    const { hostKey } = first;
     let alternatives = byHost.get(hostKey);
     if (alternatives === undefined) {
-      alternatives = this.alternativesFrom(entries, first);
+      const all = entries.filter((entry) => entry.hostKey === hostKey).map(({ route }) => route);
+      alternatives = { all, provisional: true };
       byHost.set(hostKey, alternatives);
     }
     return alternatives;
-  }
-
-  private alternativesFrom(entries: readonly RouteEntry[], first: number): Alternatives {
-    const { hostKey } = entries[first];
-    const all = entries.filter((entry) => entry.hostKey === hostKey).map(({ route }) => route);
-    return { all, provisional: true };
   }
 
   /**
@@ -155,12 +148,13 @@ export class CorsPolicyTable {
     request: RequestedPath,
     method: string,
   ): readonly RoutePolicy[] {
+    const alternatives = this.candidates(slot, request);
     const reachable: RoutePolicy[] = [];
-    const walked = this.visitReachable(slot, request, method, (route) => {
+    const walked = this.visitReachable(slot, alternatives, request, method, (route) => {
       reachable.push(route);
       return false;
     });
-    return walked ? reachable : this.candidates(slot, request).all;
+    return walked ? reachable : alternatives.all;
   }
 
   /**
@@ -169,11 +163,12 @@ export class CorsPolicyTable {
    */
   private visitReachable(
     slot: RouteSlot<RouteEntry>,
+    alternatives: Alternatives,
     request: RequestedPath,
     method: string,
     visit: (route: RoutePolicy) => boolean,
   ): boolean {
-    if (!this.index.triesRoutesInOrder || !this.candidates(slot, request).provisional) return false;
+    if (!this.index.triesRoutesInOrder || !alternatives.provisional) return false;
     return this.index.visitInOrder(slot, method, request.url, (entry) => {
       if (entry.host !== undefined && !entry.host(request.host)) return false;
       return visit(entry.route) || entry.passesOn !== 'sometimes';
@@ -187,12 +182,13 @@ export class CorsPolicyTable {
     method: string,
     origin: string,
   ): boolean {
+    const alternatives = this.candidates(slot, request);
     let allowing = false;
-    const walked = this.visitReachable(slot, request, method, (route) => {
+    const walked = this.visitReachable(slot, alternatives, request, method, (route) => {
       allowing = allowsCheaply(route.policy, origin);
       return allowing;
     });
-    return walked ? allowing : anyAllows(this.candidates(slot, request).all, origin);
+    return walked ? allowing : anyAllows(alternatives.all, origin);
   }
 
   /** The methods routed at a slot's path whose policies allow the origin: the default Allow-Methods. */

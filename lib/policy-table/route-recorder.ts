@@ -61,11 +61,10 @@ export interface RecordedRoute<R> {
   /** The controller methods the handler may belong to (several for an inherited method). */
   readonly owners: readonly RouteOwner[];
   readonly served: ServedRouteSlot<R>;
-  /** Whether a version filter guards the handler. */
-  readonly versionFiltered: boolean;
   /**
-   * Whether that filter may hand a request on to a later route: any version
-   * but a plain `VERSION_NEUTRAL`, whose filter lets every request through.
+   * Whether a version filter guards the handler and may hand a request on to a
+   * later route: any version but a plain `VERSION_NEUTRAL`, whose filter lets
+   * every request through.
    */
   readonly versionHandsOn: boolean;
 }
@@ -127,7 +126,6 @@ export class RouteRecorder<R> {
                 path,
                 owners: (Reflect.getMetadata(ROUTE_OWNERS, handler) ?? []) as RouteOwner[],
                 served,
-                versionFiltered: filter !== undefined,
                 versionHandsOn: filter?.handsOn ?? false,
               });
               if (filter === undefined)

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { HttpAdapterHost, type AbstractHttpAdapter } from '@nestjs/core';
-import { corsLogger, logRefusal } from '../cors.logger.js';
+import { corsLogger } from '../cors.logger.js';
 import { decideActual, type ActualDecision } from '../engine/index.js';
 import { CorsPolicyTableHost } from '../policy-table/cors-policy-table.host.js';
 import type { RouteEntry, RoutePolicy } from '../policy-table/policy-table.js';
@@ -171,19 +171,21 @@ export class CorsRequestHook {
       return handler.apply(self, args);
     }
     const node = this.access.nodeResponse(response);
-    const put = (inPlace: DecisionInPlace) => {
+    /** Puts a decision's headers in place of the current ones; a refusal put back is not logged again. */
+    const put = (inPlace: DecisionInPlace, isNew: boolean) => {
       if (node.headersSent) return;
       for (const name of ACTUAL_HEADER_NAMES) this.access.removeHeader(response, name);
-      writeActualDecision(this.access, inPlace.decision, response);
+      if (isNew) {
+        const debug = this.tables.table?.debug ?? false;
+        applyActualDecision(debug, this.access, inPlace.route, inPlace.decision, response);
+      } else writeActualDecision(this.access, inPlace.decision, response);
       this.decisionsInPlace.set(incoming, inPlace);
     };
     const apply = (decision: ActualDecision) => {
-      if (decision.outcome === 'refused')
-        logRefusal(this.tables.table?.debug ?? false, 'request', decision.refusal, route.location);
-      put({ route, decision });
+      put({ route, decision }, true);
       if (typeof next !== 'function') return handler.apply(self, args);
       const handOn = (error?: unknown, ...rest: unknown[]) => {
-        if (error === undefined || error === 'route' || error === 'router') put(before);
+        if (error === undefined || error === 'route' || error === 'router') put(before, false);
         return (next as (...a: unknown[]) => unknown)(error, ...rest);
       };
       return handler.apply(self, [request, response, handOn, ...args.slice(3)]);
