@@ -1,4 +1,5 @@
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { appendVary } from '../engine/index.js';
 
 /**
@@ -71,36 +72,79 @@ function writeOwnPinnedHead(this: PinnableResponse, ...args: unknown[]): ServerR
 const prototypePins = new WeakMap<object, PinHeaders>();
 
 /**
+ * What a connection keeps for the response it is serving, one record reused by
+ * each response in turn. An HTTP/1.1 socket serves one response at a time (Node
+ * assigns the next pipelined one only once the one before has finished); the
+ * record belongs to a response only while its `response` is that response.
+ */
+interface ConnectionRecord extends PinnedHeaders {
+  response: ServerResponse | undefined;
+}
+
+const CONNECTION_RECORD = Symbol('nestjs-cors:connection-record');
+type RecordingSocket = Socket & { [CONNECTION_RECORD]?: ConnectionRecord };
+
+function connectionRecordOf(response: ServerResponse): ConnectionRecord | undefined {
+  const record = (response.socket as RecordingSocket | null)?.[CONNECTION_RECORD];
+  return record?.response === response ? record : undefined;
+}
+
+/**
  * Pins through the prototype express gives every response of an app (the app's
- * `response` object): one `writeHead` wrapper on it, and what is kept in a
- * WeakMap. Adding a property to those responses takes microseconds, since
- * their prototype is a dictionary-mode object; a WeakMap entry takes a tenth.
+ * `response` object): one `writeHead` wrapper on it, and what is kept on the
+ * response's connection. Adding a property to those responses takes
+ * microseconds, since their prototype is a dictionary-mode object; a WeakMap
+ * entry per response costs a new identity hash and an ephemeron for every
+ * scavenge to trace, the largest part of the pin in express profiles. A
+ * connection gets its record once and keeps it across keep-alive requests; only
+ * a pipelined response still waiting for its socket, or one sharing its socket
+ * with another in flight, is kept in a WeakMap.
  */
 export function pinThroughPrototype(prototype: ServerResponse): PinHeaders {
   let pin = prototypePins.get(prototype);
   if (pin !== undefined) return pin;
-  const kept = new WeakMap<ServerResponse, PinnedHeaders>();
+  const waiting = new WeakMap<ServerResponse, PinnedHeaders>();
+  /** Takes a response's record, which its head is about to use up. */
+  const takeRecord = (response: ServerResponse): PinnedHeaders | undefined => {
+    const record = connectionRecordOf(response);
+    if (record !== undefined) {
+      record.response = undefined;
+      return record;
+    }
+    const kept = waiting.get(response);
+    if (kept !== undefined) waiting.delete(response);
+    return kept;
+  };
   const writeHead = prototype.writeHead as WriteHead;
   const wrapper: WriteHead = function (...args) {
-    const pinned = kept.get(this);
+    const pinned = takeRecord(this);
     if (pinned !== undefined) restorePinned(this, pinned, args);
     return writeHead.apply(this, args);
   };
   prototype.writeHead = wrapper as ServerResponse['writeHead'];
   pin = (response, allowOrigin, vary) => {
-    const pinned = kept.get(response);
     if (response.writeHead !== wrapper) {
       // Not the app's wrapper (an express sub-app's prototype, or another
       // library's wrapper on the response): the response keeps its own record,
       // and one made here earlier moves into it, so that only the last decision goes out.
-      if (pinned !== undefined) {
-        kept.delete(response);
-        pinOnResponse(response, pinned.allowOrigin, pinned.vary);
-      }
+      const earlier = takeRecord(response);
+      if (earlier !== undefined) pinOnResponse(response, earlier.allowOrigin, earlier.vary);
       return pinOnResponse(response, allowOrigin, vary);
     }
-    if (pinned !== undefined) updatePinned(pinned, allowOrigin, vary);
-    else kept.set(response, { allowOrigin, vary });
+    const pinned = connectionRecordOf(response) ?? waiting.get(response);
+    if (pinned !== undefined) return updatePinned(pinned, allowOrigin, vary);
+    const socket = response.socket as RecordingSocket | null;
+    if (socket === null) return void waiting.set(response, { allowOrigin, vary });
+    const record = socket[CONNECTION_RECORD];
+    if (record === undefined) socket[CONNECTION_RECORD] = { response, allowOrigin, vary };
+    else if (record.response === undefined || record.response.headersSent) {
+      record.response = response;
+      record.allowOrigin = allowOrigin;
+      record.vary = vary;
+    } else {
+      // Another response on this socket is still being served (never on HTTP/1.1).
+      waiting.set(response, { allowOrigin, vary });
+    }
   };
   prototypePins.set(prototype, pin);
   return pin;
@@ -140,8 +184,10 @@ function restorePinned(
         ? keepInHeaderList(given, allowOrigin, vary)
         : keepInHeaderMap(given, allowOrigin, vary);
   if (allowOrigin !== undefined) {
-    if (response.hasHeader(ALLOW_ORIGIN)) response.setHeader(ALLOW_ORIGIN, allowOrigin);
-    else if ((seen & SAW_ALLOW_ORIGIN) === 0 && owner?.getHeader(ALLOW_ORIGIN) !== undefined)
+    const current = response.getHeader(ALLOW_ORIGIN);
+    if (current !== undefined) {
+      if (current !== allowOrigin) response.setHeader(ALLOW_ORIGIN, allowOrigin);
+    } else if ((seen & SAW_ALLOW_ORIGIN) === 0 && owner?.getHeader(ALLOW_ORIGIN) !== undefined)
       copyAroundOwner(response, owner, given, allowOrigin);
   }
   if (vary === undefined) return;

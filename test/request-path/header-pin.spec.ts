@@ -69,9 +69,17 @@ const throughPrototype: Setup = (then) => {
   return { response: onPrototype(prototype), pin: pinThroughPrototype(prototype), calls };
 };
 
+/** express's way for a response that has its connection, as every one but a waiting pipelined one does. */
+const throughPrototypeOnConnection: Setup = (then) => {
+  const harness = throughPrototype(then);
+  harness.response.assignSocket(new net.Socket());
+  return harness;
+};
+
 const SETUPS: Array<[string, Setup]> = [
   ['pinOnResponse', onResponse],
-  ['pinThroughPrototype', throughPrototype],
+  ['pinThroughPrototype, waiting for a connection', throughPrototype],
+  ['pinThroughPrototype, on a connection', throughPrototypeOnConnection],
 ];
 
 /** The header lines Node wrote for the response's head, names lowercased. */
@@ -508,6 +516,85 @@ describe('pinThroughPrototype only', () => {
     expect(calls).toHaveLength(1);
     expect(sent(response, ACAO)).toEqual([B]);
     expect(sent(response, 'Vary')).toEqual(['Origin']);
+  });
+});
+
+describe('pinThroughPrototype on a connection', () => {
+  /** Responses of one app, served one after the other on one connection. */
+  function connection() {
+    const calls: WriteHeadCall[] = [];
+    const prototype = appPrototype(calls);
+    const socket = new net.Socket();
+    return { pin: pinThroughPrototype(prototype), prototype, socket, calls };
+  }
+
+  it('keeps a record per connection, reused by the next response on it', () => {
+    const { pin, prototype, socket } = connection();
+    const first = onPrototype(prototype);
+    first.assignSocket(socket);
+    pin(first, A, 'Origin');
+    first.writeHead(200);
+    first.detachSocket(socket);
+    const second = onPrototype(prototype);
+    second.assignSocket(socket);
+    const keys = Reflect.ownKeys(second);
+    pin(second, B, 'Cookie');
+    expect(Reflect.ownKeys(second)).toEqual(keys);
+    second.setHeader(ACAO, HANDLER);
+    second.writeHead(200);
+    expect(sent(first, ACAO)).toEqual([]);
+    expect(sent(first, 'Vary')).toEqual(['Origin']);
+    expect(sent(second, ACAO)).toEqual([B]);
+    expect(sent(second, 'Vary')).toEqual(['Cookie']);
+  });
+
+  it('keeps their own record for a pipelined response still waiting for the connection', () => {
+    const { pin, prototype, socket } = connection();
+    const first = onPrototype(prototype);
+    first.assignSocket(socket);
+    const waiting = onPrototype(prototype);
+    pin(first, A, 'Origin');
+    pin(waiting, B, 'Cookie');
+    waiting.setHeader(ACAO, HANDLER);
+    first.writeHead(200);
+    first.detachSocket(socket);
+    waiting.assignSocket(socket);
+    waiting.writeHead(200);
+    expect(sent(first, 'Vary')).toEqual(['Origin']);
+    expect(sent(waiting, ACAO)).toEqual([B]);
+    expect(sent(waiting, 'Vary')).toEqual(['Cookie']);
+  });
+
+  it('keeps their own record for responses sharing a socket at once', () => {
+    const { pin, prototype, socket } = connection();
+    const [first, second] = [onPrototype(prototype), onPrototype(prototype)];
+    // As HTTP/2 streams share their session's socket.
+    for (const response of [first, second]) Object.assign(response, { socket });
+    pin(first, A, 'Origin');
+    pin(second, B, 'Cookie');
+    first.setHeader(ACAO, HANDLER);
+    second.setHeader(ACAO, HANDLER);
+    second.writeHead(200);
+    first.writeHead(200);
+    expect(sent(first, ACAO)).toEqual([A]);
+    expect(sent(first, 'Vary')).toEqual(['Origin']);
+    expect(sent(second, ACAO)).toEqual([B]);
+    expect(sent(second, 'Vary')).toEqual(['Cookie']);
+  });
+
+  it('gives the next response nothing of one whose head went out around the wrapper', () => {
+    const { pin, prototype, socket } = connection();
+    const first = onPrototype(prototype);
+    first.assignSocket(socket);
+    pin(first, A, 'Origin');
+    nodeWriteHead.call(first, 200);
+    first.detachSocket(socket);
+    const next = onPrototype(prototype);
+    next.assignSocket(socket);
+    next.setHeader(ACAO, HANDLER);
+    next.writeHead(200);
+    expect(sent(next, ACAO)).toEqual([HANDLER]);
+    expect(sent(next, 'Vary')).toEqual([]);
   });
 });
 

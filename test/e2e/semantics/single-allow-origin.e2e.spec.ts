@@ -1,11 +1,13 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { Controller, Get, Header, Param, Res, type INestApplication } from '@nestjs/common';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ServerResponse } from 'node:http';
 import request from 'supertest';
 import { Cors, CorsModule } from '../../../lib/index.js';
 import { headerLines } from '../../support/cors-http.js';
 import { ADAPTERS, createApp } from '../../support/create-app.js';
 import { LogCapture } from '../../support/log-capture.js';
+import { listen, pipelinedRequests } from '../../security/support/raw-http.js';
 
 const APP = 'https://app.example.com';
 const ADMIN = 'https://admin.example.com';
@@ -54,6 +56,36 @@ class DuplicateController {
   rawNamingCredentials(@Res() res: AnyResponse & ServerResponse) {
     writeRaw(res, { 'access-control-allow-credentials': 'true' });
   }
+}
+
+/** Routes whose handlers set Access-Control-Allow-Origin themselves, after a delay given in the path. */
+@Controller('pipelined')
+class PipelinedController {
+  @Get('app/:ms')
+  @Cors({ origin: [APP], credentials: true })
+  async app(@Param('ms') ms: string, @Res({ passthrough: true }) res: AnyResponse) {
+    await sleep(Number(ms));
+    appendAllowOrigin(res, 'https://evil.example');
+    return 'app';
+  }
+
+  @Get('admin/:ms')
+  @Cors({ origin: [ADMIN] })
+  async admin(@Param('ms') ms: string, @Res({ passthrough: true }) res: AnyResponse) {
+    await sleep(Number(ms));
+    appendAllowOrigin(res, 'https://evil.example');
+    return 'admin';
+  }
+
+  @Get('plain')
+  plain() {
+    return 'plain';
+  }
+}
+
+function appendAllowOrigin(res: AnyResponse, value: string): void {
+  if (res.append) res.append('Access-Control-Allow-Origin', value);
+  else res.header('Access-Control-Allow-Origin', value);
 }
 
 /** Answers on the Node response itself (on fastify, around the reply, which it hijacks). */
@@ -120,6 +152,47 @@ describe.each(ADAPTERS)('a single Access-Control-Allow-Origin on %s', (adapter) 
       expect(headerLines(res, 'Access-Control-Allow-Origin')).toEqual([ADMIN]);
       expect(res.headers['access-control-allow-origin']).toBe(ADMIN);
       expect(res.headers['access-control-allow-credentials']).toBe('true');
+    });
+  });
+
+  describe('requests pipelined on one connection', () => {
+    let app: INestApplication;
+    let port: number;
+    beforeAll(async () => {
+      app = await createApp(adapter, {
+        imports: [CorsModule.forRoot({ origin: [APP] })],
+        controllers: [PipelinedController],
+      });
+      port = await listen(app);
+    });
+    afterAll(() => app.close());
+
+    it('each get the decision made for them, while the one before is still being served', async () => {
+      // The second answers while the first still has the connection, the third once it has it.
+      const responses = await pipelinedRequests(port, [
+        { method: 'GET', path: '/pipelined/app/30', headers: [['Origin', APP]] },
+        { method: 'GET', path: '/pipelined/admin/0', headers: [['Origin', ADMIN]] },
+        { method: 'GET', path: '/pipelined/admin/60', headers: [['Origin', ADMIN]] },
+        { method: 'GET', path: '/pipelined/plain', headers: [] },
+      ]);
+      expect(responses.map(({ status, body }) => [status, body])).toEqual([
+        [200, 'app'],
+        [200, 'admin'],
+        [200, 'admin'],
+        [200, 'plain'],
+      ]);
+      const [app, ...admins] = responses;
+      const plain = admins.pop()!;
+      expect(app.headers['access-control-allow-origin']).toEqual([APP]);
+      expect(app.headers['access-control-allow-credentials']).toEqual(['true']);
+      expect(app.headers.vary).toEqual(['Origin']);
+      for (const admin of admins) {
+        expect(admin.headers['access-control-allow-origin']).toEqual([ADMIN]);
+        expect(admin.headers['access-control-allow-credentials']).toBeUndefined();
+        expect(admin.headers.vary).toEqual(['Origin']);
+      }
+      expect(plain.headers['access-control-allow-origin']).toBeUndefined();
+      expect(plain.headers.vary).toEqual(['Origin']);
     });
   });
 

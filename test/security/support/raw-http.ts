@@ -35,10 +35,40 @@ export interface RawResponse {
  * connection.
  */
 export function rawRequest(port: number, request: RawRequest, timeoutMs = 5000) {
+  return rawExchange(port, encodeRequest(port, request, 'close'), timeoutMs);
+}
+
+/**
+ * Sends requests pipelined on one connection, all written before any answer
+ * arrives (the last one closes it), and reads one answer per request. Each
+ * answer must carry a Content-Length.
+ */
+export async function pipelinedRequests(
+  port: number,
+  requests: readonly RawRequest[],
+  timeoutMs = 5000,
+): Promise<RawResponse[]> {
+  const bytes = requests.map((request, at) =>
+    encodeRequest(port, request, at === requests.length - 1 ? 'close' : 'keep-alive'),
+  );
+  const { raw, error, ms } = await exchange(port, Buffer.concat(bytes), timeoutMs);
+  const responses: RawResponse[] = [];
+  let rest = raw;
+  while (responses.length < requests.length) {
+    const headEnd = rest.indexOf('\r\n\r\n');
+    if (headEnd < 0) break;
+    const length = Number(parseResponse(rest, error, ms).headers['content-length']?.[0] ?? 0);
+    responses.push(parseResponse(rest.subarray(0, headEnd + 4 + length), error, ms));
+    rest = rest.subarray(headEnd + 4 + length);
+  }
+  return responses;
+}
+
+function encodeRequest(port: number, request: RawRequest, connection: string): Buffer {
   const encoding = request.encoding ?? 'latin1';
   const lines: Buffer[] = [
     Buffer.from(
-      `${request.method} ${request.path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n`,
+      `${request.method} ${request.path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: ${connection}\r\n`,
       'latin1',
     ),
   ];
@@ -50,11 +80,24 @@ export function rawRequest(port: number, request: RawRequest, timeoutMs = 5000) 
     );
   }
   lines.push(Buffer.from('\r\n', 'latin1'));
-  return rawExchange(port, Buffer.concat(lines), timeoutMs);
+  return Buffer.concat(lines);
 }
 
 /** Writes the bytes and reads until the server closes the connection (or it fails). */
-export function rawExchange(port: number, bytes: Buffer, timeoutMs = 5000): Promise<RawResponse> {
+export async function rawExchange(
+  port: number,
+  bytes: Buffer,
+  timeoutMs = 5000,
+): Promise<RawResponse> {
+  const { raw, error, ms } = await exchange(port, bytes, timeoutMs);
+  return parseResponse(raw, error, ms);
+}
+
+function exchange(
+  port: number,
+  bytes: Buffer,
+  timeoutMs: number,
+): Promise<{ raw: Buffer; error: string | undefined; ms: number }> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let error: string | undefined;
@@ -67,7 +110,7 @@ export function rawExchange(port: number, bytes: Buffer, timeoutMs = 5000): Prom
       if (finished) return;
       finished = true;
       clearTimeout(timer);
-      resolve(parseResponse(Buffer.concat(chunks), error, performance.now() - start));
+      resolve({ raw: Buffer.concat(chunks), error, ms: performance.now() - start });
     };
     const timer = setTimeout(() => {
       error ??= 'TIMEOUT';
