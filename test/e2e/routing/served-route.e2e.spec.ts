@@ -418,3 +418,40 @@ describe('a VERSION_NEUTRAL route before a version of its path on express', () =
     expect(allowOrigin(fromTwo)).toBeUndefined();
   });
 });
+
+describe('a VERSION_NEUTRAL route next to a version of its path on fastify', () => {
+  let app: INestApplication;
+  beforeAll(async () => {
+    app = await createApp(
+      'fastify',
+      { imports: [CorsModule.forRoot({ origin: false })], controllers: [NotesController] },
+      { configure: (nest) => nest.enableVersioning(HEADER_VERSIONING) },
+    );
+  });
+  afterAll(() => app.close());
+
+  // fastify picks the version route by its constraint, whatever the order: either may serve.
+  it('weighs both for a preflight, and answers each request with its own handler', async () => {
+    const headers = { headers: 'x-api-version' };
+    expectAllowed(await preflight(app, '/notes', ONE, 'PUT', headers), ONE);
+    expectAllowed(await preflight(app, '/notes', TWO, 'PUT', headers), TWO);
+    const cases = [
+      ['2', TWO, 'notes v2', TWO],
+      ['2', ONE, 'notes v2', undefined],
+      ['1', ONE, 'notes neutral', ONE],
+      ['1', TWO, 'notes neutral', undefined],
+      [undefined, ONE, 'notes neutral', ONE],
+      [undefined, TWO, 'notes neutral', undefined],
+    ] as const;
+    for (const [version, origin, text, allowed] of cases) {
+      const put = request(app.getHttpServer()).put('/notes').set('Origin', origin);
+      const res = await (version === undefined ? put : put.set('X-API-Version', version));
+      expect([version, origin, res.text, allowOrigin(res)]).toEqual([
+        version,
+        origin,
+        text,
+        allowed,
+      ]);
+    }
+  });
+});
