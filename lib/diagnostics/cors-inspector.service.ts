@@ -79,8 +79,14 @@ export class CorsInspector implements OnApplicationBootstrap {
       );
       return fromDecision(kind, route, decision, query.origin);
     }
-    const [route, decision] = await resolveActual(table, target, query.origin, request);
-    return fromDecision(kind, route, decision, query.origin);
+    const [route, decision, provisional] = await resolveActual(
+      table,
+      target,
+      query.origin,
+      request,
+    );
+    const explained = fromDecision(kind, route, decision, query.origin);
+    return provisional ? { ...explained, reason: explained.reason + UNTIL_SERVED } : explained;
   }
 
   /**
@@ -106,6 +112,12 @@ export class CorsInspector implements OnApplicationBootstrap {
     return table;
   }
 }
+
+/** For an actual request whose serving handler may have another policy (see `Alternatives.provisional`). */
+const UNTIL_SERVED =
+  '; this is the early answer: routes at this path are chosen by version or host, or hand requests on, ' +
+  'so the handler that serves the request puts its own policy in place before its guards run, ' +
+  'and a middleware answering first sends this one';
 
 function fromDecision(
   kind: CorsExplanation['kind'],

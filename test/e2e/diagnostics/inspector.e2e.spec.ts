@@ -1,5 +1,13 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { Controller, Delete, Get, Put, type INestApplication } from '@nestjs/common';
+import {
+  Controller,
+  Delete,
+  Get,
+  Put,
+  Version,
+  VersioningType,
+  type INestApplication,
+} from '@nestjs/common';
 import request from 'supertest';
 import { Cors, CorsInspector, CorsModule } from '../../../lib/index.js';
 import { ADAPTERS, createApp } from '../../support/create-app.js';
@@ -169,6 +177,59 @@ describe.each(ADAPTERS)('CorsInspector on %s', (adapter) => {
     const why = await inspector.explain({ path: '/nowhere', origin: APP, requestMethod: 'PUT' });
     expect(why).toMatchObject({ outcome: 'allowed', route: 'CorsModule.forRoot() global policy' });
     expect(why.headers['Access-Control-Allow-Methods']).toBe('GET,HEAD,PUT,PATCH,POST,DELETE');
+  });
+});
+
+@Controller('reports')
+class ReportsController {
+  @Get()
+  @Version('1')
+  @Cors({ origin: [ADMIN] })
+  first() {
+    return 'v1';
+  }
+
+  @Get()
+  @Version('2')
+  @Cors({ origin: [APP] })
+  second() {
+    return 'v2';
+  }
+}
+
+describe.each(ADAPTERS)('CorsInspector with versions sharing a path on %s', (adapter) => {
+  let app: INestApplication;
+  beforeAll(async () => {
+    app = await createApp(
+      adapter,
+      {
+        imports: [CorsModule.forRoot({ origin: [APP] })],
+        controllers: [ReportsController, HealthController],
+      },
+      {
+        configure: (nest) =>
+          nest.enableVersioning({ type: VersioningType.HEADER, header: 'X-API-Version' }),
+      },
+    );
+  });
+  afterAll(() => app.close());
+
+  it('says an actual request gets the early answer until the handler that serves it is known', async () => {
+    const inspector = app.get(CorsInspector);
+    const why = await inspector.explain({ path: '/reports', origin: APP });
+    expect(why.outcome).toBe('refused');
+    expect(why.reason).toContain('this is the early answer');
+    expect(why.reason).toContain(
+      'the handler that serves the request puts its own policy in place',
+    );
+    const served = await request(app.getHttpServer())
+      .get('/reports')
+      .set('X-API-Version', '2')
+      .set('Origin', APP);
+    expect(served.text).toBe('v2');
+    expect(served.headers['access-control-allow-origin']).toBe(APP);
+    const alone = await inspector.explain({ path: '/health', origin: APP });
+    expect(alone.reason).not.toContain('early answer');
   });
 });
 
