@@ -104,22 +104,24 @@ export function pinThroughPrototype(prototype: ServerResponse): PinHeaders {
   let pin = prototypePins.get(prototype);
   if (pin !== undefined) return pin;
   const waiting = new WeakMap<ServerResponse, PinnedHeaders>();
-  /** Takes a response's record, which its head is about to use up. */
-  const takeRecord = (response: ServerResponse): PinnedHeaders | undefined => {
+  const recordOf = (response: ServerResponse): PinnedHeaders | undefined =>
+    connectionRecordOf(response) ?? waiting.get(response);
+  /** Lets go of a response's record once its head is written. */
+  const release = (response: ServerResponse): void => {
     const record = connectionRecordOf(response);
-    if (record !== undefined) {
-      record.response = undefined;
-      return record;
-    }
-    const kept = waiting.get(response);
-    if (kept !== undefined) waiting.delete(response);
-    return kept;
+    if (record !== undefined) record.response = undefined;
+    else waiting.delete(response);
   };
   const writeHead = prototype.writeHead as WriteHead;
   const wrapper: WriteHead = function (...args) {
-    const pinned = takeRecord(this);
-    if (pinned !== undefined) restorePinned(this, pinned, args);
-    return writeHead.apply(this, args);
+    const pinned = recordOf(this);
+    if (pinned === undefined) return writeHead.apply(this, args);
+    restorePinned(this, pinned, args);
+    // Released only once written: a head Node refuses (a header value it cannot
+    // send) is followed by an error answer, which must keep the pinned values too.
+    const written = writeHead.apply(this, args);
+    release(this);
+    return written;
   };
   prototype.writeHead = wrapper as ServerResponse['writeHead'];
   pin = (response, allowOrigin, vary) => {
@@ -127,14 +129,18 @@ export function pinThroughPrototype(prototype: ServerResponse): PinHeaders {
       // Not the app's wrapper (an express sub-app's prototype, or another
       // library's wrapper on the response): the response keeps its own record,
       // and one made here earlier moves into it, so that only the last decision goes out.
-      const earlier = takeRecord(response);
-      if (earlier !== undefined) pinOnResponse(response, earlier.allowOrigin, earlier.vary);
+      const earlier = recordOf(response);
+      if (earlier !== undefined) {
+        release(response);
+        pinOnResponse(response, earlier.allowOrigin, earlier.vary);
+      }
       return pinOnResponse(response, allowOrigin, vary);
     }
-    const pinned = connectionRecordOf(response) ?? waiting.get(response);
+    const pinned = recordOf(response);
     if (pinned !== undefined) return updatePinned(pinned, allowOrigin, vary);
-    const socket = response.socket as RecordingSocket | null;
-    if (socket === null) return void waiting.set(response, { allowOrigin, vary });
+    const socket = response.socket as RecordingSocket | null | undefined;
+    if (socket === null || socket === undefined)
+      return void waiting.set(response, { allowOrigin, vary });
     const record = socket[CONNECTION_RECORD];
     if (record === undefined) socket[CONNECTION_RECORD] = { response, allowOrigin, vary };
     else if (record.response === undefined || record.response.headersSent) {

@@ -350,6 +350,18 @@ describe.each(SETUPS)('%s', (_name, setup) => {
     });
   });
 
+  it('keeps the pinned values for the head written after one Node refused', () => {
+    const { response, pin } = setup();
+    response.setHeader(ACAO, A);
+    pin(response, A, 'Origin');
+    expect(() => response.writeHead(99)).toThrow();
+    response.setHeader('Vary', 'Accept-Encoding');
+    response.appendHeader(ACAO, HANDLER);
+    response.writeHead(500);
+    expect(sent(response, ACAO)).toEqual([A]);
+    expect(sent(response, 'Vary')).toEqual(['Accept-Encoding, Origin']);
+  });
+
   it("passes writeHead's arguments through", () => {
     const { response, pin, calls } = setup();
     pin(response, A, 'Origin');
@@ -563,6 +575,15 @@ describe('pinThroughPrototype on a connection', () => {
     expect(sent(first, 'Vary')).toEqual(['Origin']);
     expect(sent(waiting, ACAO)).toEqual([B]);
     expect(sent(waiting, 'Vary')).toEqual(['Cookie']);
+  });
+
+  it('pins a response-like object without a socket property', () => {
+    const { pin, prototype } = connection();
+    const response = onPrototype(prototype);
+    Object.assign(response, { socket: undefined });
+    pin(response, A, 'Origin');
+    response.writeHead(200);
+    expect(sent(response, 'Vary')).toEqual(['Origin']);
   });
 
   it('keeps their own record for responses sharing a socket at once', () => {

@@ -51,6 +51,15 @@ class DuplicateController {
     writeRaw(res);
   }
 
+  @Get('download/:name')
+  @Cors({ origin: [ADMIN], credentials: true })
+  download(@Res() res: AnyResponse & ServerResponse, @Param('name') name: string) {
+    res.hijack?.();
+    // Node refuses a header value with characters beyond latin-1: the app then answers 500.
+    (res.raw ?? res).writeHead(200, { 'Content-Disposition': `attachment; filename="${name}"` });
+    (res.raw ?? res).end('file');
+  }
+
   @Get('raw-naming-credentials')
   @Cors({ origin: [ADMIN], credentials: true })
   rawNamingCredentials(@Res() res: AnyResponse & ServerResponse) {
@@ -143,6 +152,17 @@ describe.each(ADAPTERS)('a single Access-Control-Allow-Origin on %s', (adapter) 
         .set('Origin', ADMIN);
       expect(headerLines(res, 'Access-Control-Allow-Credentials')).toEqual(['true']);
       expect(headerLines(res, 'Access-Control-Allow-Origin')).toEqual([ADMIN]);
+    });
+
+    it('keeps the headers on the answer that follows a head Node refused', async () => {
+      const res = await request(app.getHttpServer())
+        .get(`/dup/download/${encodeURIComponent('résumé—v2.pdf')}`)
+        .set('Origin', ADMIN);
+      // fastify ends a hijacked reply whose handler threw itself, with no status of its own.
+      expect(res.status).toBe(adapter === 'express' ? 500 : 200);
+      expect(headerLines(res, 'Access-Control-Allow-Origin')).toEqual([ADMIN]);
+      expect(res.headers['access-control-allow-credentials']).toBe('true');
+      expect(headerLines(res, 'Vary')).toEqual(['Origin']);
     });
 
     it("sends the policy's value instead of one the handler appends on the response", async () => {
