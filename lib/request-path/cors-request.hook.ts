@@ -7,13 +7,9 @@ import type { RouteEntry, RoutePolicy } from '../policy-table/policy-table.js';
 import type { Registration } from '../policy-table/route-recorder.js';
 import { applyActualDecision, writeActualDecision } from './actual-request.js';
 import { ACTUAL_HEADER_NAMES } from './header-pin.js';
-import {
-  httpAccessFor,
-  writeActualHeaders,
-  type HttpAccess,
-  type HttpRequest,
-} from './http-access.js';
+import { httpAccessFor, writeActualHeaders, type HttpAccess } from './http-access.js';
 import { handlePreflight } from './preflight.handler.js';
+import { ResponseSlots } from './response-slots.js';
 import {
   resolveActual,
   varyWithoutOrigin,
@@ -68,11 +64,8 @@ type RequestHook = (
  */
 @Injectable()
 export class CorsRequestHook {
-  /**
-   * For requests whose serving handler may have another policy. Kept aside
-   * rather than on the request: adding a property to an express request is slow.
-   */
-  private readonly decisionsInPlace = new WeakMap<HttpRequest, DecisionInPlace>();
+  /** For requests whose serving handler may have another policy, by their Node response. */
+  private readonly decisionsInPlace = new ResponseSlots<DecisionInPlace>();
   private access: HttpAccess = httpAccessFor(undefined);
   private adapter: AbstractHttpAdapter | undefined;
 
@@ -139,7 +132,8 @@ export class CorsRequestHook {
     const apply = ([route, decision, provisional]: ResolvedActual) => {
       applyActualDecision(table.debug, this.access, route, decision, response);
       // Remembered for the handler that serves the request, which announces itself later.
-      if (provisional) this.decisionsInPlace.set(incoming, { route, decision });
+      if (provisional)
+        this.decisionsInPlace.set(this.access.nodeResponse(response), { route, decision });
       done();
     };
     const resolved = resolveActual(table, target, origin, request);
@@ -159,8 +153,8 @@ export class CorsRequestHook {
     args: unknown[],
   ): unknown {
     const [request, response, next] = args;
-    const incoming = this.access.nodeRequest(request);
-    const before = this.decisionsInPlace.get(incoming);
+    const node = this.access.nodeResponse(response);
+    const before = this.decisionsInPlace.get(node);
     const { route, host } = entry;
     if (
       before === undefined ||
@@ -170,7 +164,6 @@ export class CorsRequestHook {
     ) {
       return handler.apply(self, args);
     }
-    const node = this.access.nodeResponse(response);
     /** Puts a decision's headers in place of the current ones; a refusal put back is not logged again. */
     const put = (inPlace: DecisionInPlace, isNew: boolean) => {
       if (node.headersSent) return;
@@ -179,7 +172,7 @@ export class CorsRequestHook {
         const debug = this.tables.table?.debug ?? false;
         applyActualDecision(debug, this.access, inPlace.route, inPlace.decision, response);
       } else writeActualDecision(this.access, inPlace.decision, response);
-      this.decisionsInPlace.set(incoming, inPlace);
+      this.decisionsInPlace.set(node, inPlace);
     };
     const apply = (decision: ActualDecision) => {
       put({ route, decision }, true);
@@ -190,7 +183,8 @@ export class CorsRequestHook {
       };
       return handler.apply(self, [request, response, handOn, ...args.slice(3)]);
     };
-    const decision = decideActual(route.policy, incoming.headers.origin as string, request);
+    const { origin } = this.access.nodeRequest(request).headers;
+    const decision = decideActual(route.policy, origin as string, request);
     return decision instanceof Promise ? decision.then(apply) : apply(decision);
   }
 

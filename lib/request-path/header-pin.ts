@@ -1,6 +1,6 @@
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
 import { appendVary } from '../engine/index.js';
+import { ResponseSlots } from './response-slots.js';
 
 /**
  * What keeps a response's headers when the Node response does not: fastify's
@@ -72,85 +72,41 @@ function writeOwnPinnedHead(this: PinnableResponse, ...args: unknown[]): ServerR
 const prototypePins = new WeakMap<object, PinHeaders>();
 
 /**
- * What a connection keeps for the response it is serving, one record reused by
- * each response in turn. An HTTP/1.1 socket serves one response at a time (Node
- * assigns the next pipelined one only once the one before has finished); the
- * record belongs to a response only while its `response` is that response.
- */
-interface ConnectionRecord extends PinnedHeaders {
-  response: ServerResponse | undefined;
-}
-
-const CONNECTION_RECORD = Symbol('nestjs-cors:connection-record');
-type RecordingSocket = Socket & { [CONNECTION_RECORD]?: ConnectionRecord };
-
-function connectionRecordOf(response: ServerResponse): ConnectionRecord | undefined {
-  const record = (response.socket as RecordingSocket | null)?.[CONNECTION_RECORD];
-  return record?.response === response ? record : undefined;
-}
-
-/**
  * Pins through the prototype express gives every response of an app (the app's
- * `response` object): one `writeHead` wrapper on it, and what is kept on the
- * response's connection. Adding a property to those responses takes
- * microseconds, since their prototype is a dictionary-mode object; a WeakMap
- * entry per response costs a new identity hash and an ephemeron for every
- * scavenge to trace, the largest part of the pin in express profiles. A
- * connection gets its record once and keeps it across keep-alive requests; only
- * a pipelined response still waiting for its socket, or one sharing its socket
- * with another in flight, is kept in a WeakMap.
+ * `response` object): one `writeHead` wrapper on it, and what is kept in
+ * response slots (on the response's connection: adding a property to those
+ * responses takes microseconds, since their prototype is a dictionary-mode object).
  */
 export function pinThroughPrototype(prototype: ServerResponse): PinHeaders {
   let pin = prototypePins.get(prototype);
   if (pin !== undefined) return pin;
-  const waiting = new WeakMap<ServerResponse, PinnedHeaders>();
-  const recordOf = (response: ServerResponse): PinnedHeaders | undefined =>
-    connectionRecordOf(response) ?? waiting.get(response);
-  /** Lets go of a response's record once its head is written. */
-  const release = (response: ServerResponse): void => {
-    const record = connectionRecordOf(response);
-    if (record !== undefined) record.response = undefined;
-    else waiting.delete(response);
-  };
+  const kept = new ResponseSlots<PinnedHeaders>();
   const writeHead = prototype.writeHead as WriteHead;
   const wrapper: WriteHead = function (...args) {
-    const pinned = recordOf(this);
+    const pinned = kept.get(this);
     if (pinned === undefined) return writeHead.apply(this, args);
     restorePinned(this, pinned, args);
-    // Released only once written: a head Node refuses (a header value it cannot
+    // Let go of only once written: a head Node refuses (a header value it cannot
     // send) is followed by an error answer, which must keep the pinned values too.
     const written = writeHead.apply(this, args);
-    release(this);
+    kept.delete(this);
     return written;
   };
   prototype.writeHead = wrapper as ServerResponse['writeHead'];
   pin = (response, allowOrigin, vary) => {
+    const pinned = kept.get(response);
     if (response.writeHead !== wrapper) {
       // Not the app's wrapper (an express sub-app's prototype, or another
       // library's wrapper on the response): the response keeps its own record,
       // and one made here earlier moves into it, so that only the last decision goes out.
-      const earlier = recordOf(response);
-      if (earlier !== undefined) {
-        release(response);
-        pinOnResponse(response, earlier.allowOrigin, earlier.vary);
+      if (pinned !== undefined) {
+        kept.delete(response);
+        pinOnResponse(response, pinned.allowOrigin, pinned.vary);
       }
       return pinOnResponse(response, allowOrigin, vary);
     }
-    const pinned = recordOf(response);
-    if (pinned !== undefined) return updatePinned(pinned, allowOrigin, vary);
-    const socket = response.socket as RecordingSocket | null | undefined;
-    if (socket === null || socket === undefined)
-      return void waiting.set(response, { allowOrigin, vary });
-    const record = socket[CONNECTION_RECORD];
-    if (record === undefined) socket[CONNECTION_RECORD] = { response, allowOrigin, vary };
-    else if (record.response === undefined || record.response.headersSent) {
-      record.response = response;
-      record.allowOrigin = allowOrigin;
-      record.vary = vary;
-    } else {
-      // Another response on this socket is still being served (never on HTTP/1.1).
-      waiting.set(response, { allowOrigin, vary });
-    }
+    if (pinned !== undefined) updatePinned(pinned, allowOrigin, vary);
+    else kept.set(response, { allowOrigin, vary });
   };
   prototypePins.set(prototype, pin);
   return pin;

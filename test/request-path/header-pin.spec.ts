@@ -577,32 +577,6 @@ describe('pinThroughPrototype on a connection', () => {
     expect(sent(waiting, 'Vary')).toEqual(['Cookie']);
   });
 
-  it('pins a response-like object without a socket property', () => {
-    const { pin, prototype } = connection();
-    const response = onPrototype(prototype);
-    Object.assign(response, { socket: undefined });
-    pin(response, A, 'Origin');
-    response.writeHead(200);
-    expect(sent(response, 'Vary')).toEqual(['Origin']);
-  });
-
-  it('keeps their own record for responses sharing a socket at once', () => {
-    const { pin, prototype, socket } = connection();
-    const [first, second] = [onPrototype(prototype), onPrototype(prototype)];
-    // As HTTP/2 streams share their session's socket.
-    for (const response of [first, second]) Object.assign(response, { socket });
-    pin(first, A, 'Origin');
-    pin(second, B, 'Cookie');
-    first.setHeader(ACAO, HANDLER);
-    second.setHeader(ACAO, HANDLER);
-    second.writeHead(200);
-    first.writeHead(200);
-    expect(sent(first, ACAO)).toEqual([A]);
-    expect(sent(first, 'Vary')).toEqual(['Origin']);
-    expect(sent(second, ACAO)).toEqual([B]);
-    expect(sent(second, 'Vary')).toEqual(['Cookie']);
-  });
-
   it('gives the next response nothing of one whose head went out around the wrapper', () => {
     const { pin, prototype, socket } = connection();
     const first = onPrototype(prototype);

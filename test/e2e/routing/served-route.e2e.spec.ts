@@ -18,8 +18,10 @@ import {
 } from '@nestjs/common';
 import { RouteConstraints } from '@nestjs/platform-fastify';
 import type { ServerResponse } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import request from 'supertest';
 import { Cors, CorsModule } from '../../../lib/index.js';
+import { listen, pipelinedRequests } from '../../security/support/raw-http.js';
 import { ADAPTERS, createApp, type AdapterName } from '../../support/create-app.js';
 import { expectAllowed, expectRefused, preflight } from './preflight-helpers.js';
 
@@ -137,6 +139,17 @@ class CatchAllController {
   }
 }
 
+// Version 1 answers late: requests pipelined behind it wait for the connection.
+@Controller({ path: 'slow', version: '1' })
+@Cors({ origin: [ONE] })
+class SlowV1Controller {
+  @Get()
+  async show() {
+    await sleep(30);
+    return 'slow v1';
+  }
+}
+
 // express: version 2 is behind an @All() that takes every request version 1 passes on.
 @Controller('gates')
 class GatesController {
@@ -171,6 +184,7 @@ describe.each(ADAPTERS)('a request handed on to another route on %s', (adapter) 
         imports: [CorsModule.forRoot({ origin: [APP] })],
         controllers: [
           ItemsV1Controller,
+          SlowV1Controller,
           AdminPanelController,
           VaultController,
           BoardController,
@@ -211,6 +225,28 @@ describe.each(ADAPTERS)('a request handed on to another route on %s', (adapter) 
     const v1FromOne = await get('/items', ONE);
     expect(v1FromOne.text).toBe('items v1');
     expect(allowOrigin(v1FromOne)).toBe(ONE);
+  });
+
+  it('gets the policy of the route it is handed on to while pipelined behind another', async () => {
+    const version = (value: string, origin: string) =>
+      [
+        ['X-API-Version', value],
+        ['Origin', origin],
+      ] as const;
+    const responses = await pipelinedRequests(await listen(app), [
+      { method: 'GET', path: '/slow', headers: version('1', ONE) },
+      { method: 'GET', path: '/items', headers: version('2', TWO) },
+      { method: 'GET', path: '/items', headers: version('2', ONE) },
+      { method: 'GET', path: '/items', headers: version('1', ONE) },
+    ]);
+    expect(
+      responses.map((response) => [response.body, response.headers['access-control-allow-origin']]),
+    ).toEqual([
+      ['slow v1', [ONE]],
+      ['catch-all', [TWO]],
+      ['catch-all', undefined],
+      ['items v1', [ONE]],
+    ]);
   });
 
   it('answers a preflight with the policies of every route express may reach', async () => {
