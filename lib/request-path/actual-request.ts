@@ -11,9 +11,18 @@ export function applyActualDecision(
   decision: ActualDecision,
   response: unknown,
 ): void {
+  logActualRefusal(debug, route, decision);
+  writeActualDecision(access, decision, response);
+}
+
+/** Logs an actual-request decision if it is a refusal, naming the route whose policy made it. */
+export function logActualRefusal(
+  debug: boolean,
+  route: RoutePolicy,
+  decision: ActualDecision,
+): void {
   if (decision.outcome === 'refused')
     logRefusal(debug, 'request', decision.refusal, route.location);
-  writeActualDecision(access, decision, response);
 }
 
 /** Puts an actual-request decision on the response. */

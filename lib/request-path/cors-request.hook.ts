@@ -5,7 +5,7 @@ import { decideActual, type ActualDecision } from '../engine/index.js';
 import { CorsPolicyTableHost } from '../policy-table/cors-policy-table.host.js';
 import type { RouteEntry, RoutePolicy } from '../policy-table/policy-table.js';
 import type { Registration } from '../policy-table/route-recorder.js';
-import { applyActualDecision, writeActualDecision } from './actual-request.js';
+import { applyActualDecision, logActualRefusal, writeActualDecision } from './actual-request.js';
 import { ACTUAL_HEADER_NAMES } from './header-pin.js';
 import { httpAccessFor, writeActualHeaders, type HttpAccess } from './http-access.js';
 import { handlePreflight } from './preflight.handler.js';
@@ -43,6 +43,8 @@ class HookTarget implements RequestTarget {
 interface DecisionInPlace {
   readonly route: RoutePolicy;
   readonly decision: ActualDecision;
+  /** Whether its refusal, if any, is logged: a provisional one only once a handler that serves the request is reached. */
+  readonly logged: boolean;
 }
 
 type RequestHook = (
@@ -130,10 +132,15 @@ export class CorsRequestHook {
       return handlePreflight(table, this.access, request, headers, response, target, done);
     }
     const apply = ([route, decision, provisional]: ResolvedActual) => {
-      applyActualDecision(table.debug, this.access, route, decision, response);
-      // Remembered for the handler that serves the request, which announces itself later.
-      if (provisional)
-        this.decisionsInPlace.set(this.access.nodeResponse(response), { route, decision });
+      if (!provisional) applyActualDecision(table.debug, this.access, route, decision, response);
+      else {
+        // Remembered for the handler that serves the request, which announces itself later
+        // and may answer otherwise: a refusal is logged only then, so that none is logged
+        // for a request its handler allows.
+        writeActualDecision(this.access, decision, response);
+        const inPlace = { route, decision, logged: false };
+        this.decisionsInPlace.set(this.access.nodeResponse(response), inPlace);
+      }
       done();
     };
     const resolved = resolveActual(table, target, origin, request);
@@ -158,27 +165,33 @@ export class CorsRequestHook {
     const { route, host } = entry;
     if (
       before === undefined ||
-      before.route.policy === route.policy ||
       // Its host filter turns the request away before the handler runs.
       (host !== undefined && !host(this.adapter?.getRequestHostname(request) as string | undefined))
     ) {
       return handler.apply(self, args);
     }
-    /** Puts a decision's headers in place of the current ones; a refusal put back is not logged again. */
-    const put = (inPlace: DecisionInPlace, isNew: boolean) => {
+    const debug = this.tables.table?.debug ?? false;
+    if (before.route.policy === route.policy) {
+      // The decision in place is this handler's own: now known to be the answer.
+      if (!before.logged && before.decision.outcome === 'refused') {
+        logActualRefusal(debug, route, before.decision);
+        this.decisionsInPlace.set(node, { ...before, logged: true });
+      }
+      return handler.apply(self, args);
+    }
+    /** Puts a decision's headers in place of the current ones. */
+    const put = (inPlace: DecisionInPlace) => {
       if (node.headersSent) return;
       for (const name of ACTUAL_HEADER_NAMES) this.access.removeHeader(response, name);
-      if (isNew) {
-        const debug = this.tables.table?.debug ?? false;
-        applyActualDecision(debug, this.access, inPlace.route, inPlace.decision, response);
-      } else writeActualDecision(this.access, inPlace.decision, response);
+      writeActualDecision(this.access, inPlace.decision, response);
       this.decisionsInPlace.set(node, inPlace);
     };
     const apply = (decision: ActualDecision) => {
-      put({ route, decision }, true);
+      logActualRefusal(debug, route, decision);
+      put({ route, decision, logged: true });
       if (typeof next !== 'function') return handler.apply(self, args);
       const handOn = (error?: unknown, ...rest: unknown[]) => {
-        if (error === undefined || error === 'route' || error === 'router') put(before, false);
+        if (error === undefined || error === 'route' || error === 'router') put(before);
         return (next as (...a: unknown[]) => unknown)(error, ...rest);
       };
       return handler.apply(self, [request, response, handOn, ...args.slice(3)]);

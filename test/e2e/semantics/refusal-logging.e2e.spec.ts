@@ -1,5 +1,12 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { Controller, Get, Put, type INestApplication } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  Put,
+  Version,
+  VersioningType,
+  type INestApplication,
+} from '@nestjs/common';
 import request from 'supertest';
 import { Cors, CorsModule } from '../../../lib/index.js';
 import { preflight } from '../../support/cors-http.js';
@@ -8,6 +15,7 @@ import { LogCapture } from '../../support/log-capture.js';
 
 const APP = 'https://app.example.com';
 const EVIL = 'https://evil.example';
+const PARTNER = 'https://partner.example.com';
 
 @Controller('logged')
 class LoggedController {
@@ -26,6 +34,23 @@ class LoggedController {
   @Cors(false)
   off() {
     return 'off';
+  }
+}
+
+// Two versions at one path: a request's early answer is made before its version's handler is known.
+@Controller('versioned')
+class VersionedController {
+  @Get()
+  @Version('1')
+  first() {
+    return 'v1';
+  }
+
+  @Get()
+  @Version('2')
+  @Cors({ origin: [PARTNER] })
+  second() {
+    return 'v2';
   }
 }
 
@@ -107,6 +132,58 @@ describe.each(ADAPTERS)('refusal logging on %s', (adapter) => {
       const plain = await request(app.getHttpServer()).get('/logged');
       expect(plain.status).toBe(200);
       expect(logs.of()).toEqual([]);
+    });
+  });
+
+  describe('for versions sharing a path', () => {
+    const logs = new LogCapture();
+    let app: INestApplication;
+    beforeAll(async () => {
+      app = await createApp(
+        adapter,
+        { imports: [CorsModule.forRoot({ origin: [APP] })], controllers: [VersionedController] },
+        {
+          configure: (nestApp) => {
+            logs.attach(nestApp);
+            nestApp.enableVersioning({ type: VersioningType.HEADER, header: 'X-API-Version' });
+          },
+        },
+      );
+    });
+    afterAll(async () => {
+      await app.close();
+      logs.detach();
+    });
+    beforeEach(() => logs.clear());
+
+    const get = (version: string, origin: string) =>
+      request(app.getHttpServer())
+        .get('/versioned')
+        .set('X-API-Version', version)
+        .set('Origin', origin);
+
+    it('logs no refusal for a request the handler that serves it allows', async () => {
+      const res = await get('2', PARTNER);
+      expect(res.headers['access-control-allow-origin']).toBe(PARTNER);
+      const fromApp = await get('1', APP);
+      expect(fromApp.headers['access-control-allow-origin']).toBe(APP);
+      expect(logs.of()).toEqual([]);
+    });
+
+    it('logs a refusal once, naming the handler that serves the request', async () => {
+      for (const [version, origin, handler] of [
+        ['2', EVIL, 'VersionedController.second'],
+        ['1', PARTNER, 'VersionedController.first'],
+        ['2', APP, 'VersionedController.second'],
+      ] as const) {
+        logs.clear();
+        const res = await get(version, origin);
+        expect(res.headers['access-control-allow-origin']).toBeUndefined();
+        const debug = logs.messages('debug');
+        expect(debug).toHaveLength(1);
+        expect(debug[0]).toContain(`${handler} (GET /versioned)`);
+        expect(debug[0]).toContain(`request refused: origin "${origin}" is not allowed`);
+      }
     });
   });
 
