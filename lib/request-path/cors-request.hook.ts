@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { ServerResponse } from 'node:http';
 import { HttpAdapterHost, type AbstractHttpAdapter } from '@nestjs/core';
 import { corsLogger } from '../cors.logger.js';
 import { decideActual, type ActualDecision } from '../engine/index.js';
@@ -9,7 +10,6 @@ import { applyActualDecision, logActualRefusal, writeActualDecision } from './ac
 import { ACTUAL_HEADER_NAMES } from './header-pin.js';
 import { httpAccessFor, writeActualHeaders, type HttpAccess } from './http-access.js';
 import { handlePreflight } from './preflight.handler.js';
-import { ResponseSlots } from './response-slots.js';
 import {
   resolveActual,
   varyWithoutOrigin,
@@ -66,8 +66,12 @@ type RequestHook = (
  */
 @Injectable()
 export class CorsRequestHook {
-  /** For requests whose serving handler may have another policy, by their Node response. */
-  private readonly decisionsInPlace = new ResponseSlots<DecisionInPlace>();
+  /**
+   * For requests whose serving handler may have another policy, by their Node
+   * response. A WeakMap rather than response slots: nothing here sees the
+   * response end, and a slot would keep it alive as long as its connection.
+   */
+  private readonly decisionsInPlace = new WeakMap<ServerResponse, DecisionInPlace>();
   private access: HttpAccess = httpAccessFor(undefined);
   private adapter: AbstractHttpAdapter | undefined;
 

@@ -7,7 +7,10 @@ interface Slot<T> {
   value: T | undefined;
 }
 
-type SlottedSocket<T> = Socket & { [key: symbol]: Slot<T> | undefined };
+type SlottedSocket<T> = Socket & {
+  readonly _httpMessage?: unknown;
+  [key: symbol]: Slot<T> | undefined;
+};
 
 /**
  * A value per Node response, kept on the response's socket: one slot per
@@ -18,10 +21,13 @@ type SlottedSocket<T> = Socket & { [key: symbol]: Slot<T> | undefined };
  * once per connection.
  *
  * An HTTP/1.1 socket serves one response at a time: Node hands it to the next
- * pipelined response only once the one before has finished and let go of it,
- * so a slot whose owner no longer has the socket is free. A response without a
- * socket yet (a pipelined one waiting for its turn), or one whose socket another
- * response still holds (never on HTTP/1.1), is kept in a WeakMap instead.
+ * pipelined response only once the one before has finished. A response that
+ * does not hold its socket (a pipelined one waiting for its turn, an HTTP/2
+ * stream) is kept in a WeakMap instead.
+ *
+ * A slot holds its last owner until the connection's next response takes it or
+ * `delete` frees it: a user that cannot delete at a response's end keeps that
+ * response alive as long as an idle connection, so uses a WeakMap instead.
  */
 export class ResponseSlots<T> {
   private readonly key = Symbol('nestjs-cors:response-slot');
@@ -33,21 +39,19 @@ export class ResponseSlots<T> {
   }
 
   set(response: ServerResponse, value: T): void {
-    const slot = this.slotOf(response);
-    if (slot?.owner === response) {
-      slot.value = value;
+    const socket = response.socket as SlottedSocket<T> | null | undefined;
+    // Only the response Node gave the socket to may use its slot: `_httpMessage`
+    // is set by `assignSocket` and cleared by `detachSocket` (an HTTP/2 stream's
+    // socket is a proxy of the session's, and never has it).
+    if (socket?._httpMessage !== response || this.elsewhere.has(response)) {
+      this.elsewhere.set(response, value);
       return;
     }
-    const socket = response.socket as SlottedSocket<T> | null | undefined;
-    if (socket === null || socket === undefined || this.elsewhere.has(response)) {
-      this.elsewhere.set(response, value);
-    } else if (slot === undefined) {
-      socket[this.key] = { owner: response, value };
-    } else if (slot.owner === undefined || slot.owner.socket !== socket) {
+    const slot = socket[this.key];
+    if (slot === undefined) socket[this.key] = { owner: response, value };
+    else {
       slot.owner = response;
       slot.value = value;
-    } else {
-      this.elsewhere.set(response, value);
     }
   }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import http, { type ServerResponse } from 'node:http';
+import http2 from 'node:http2';
 import net from 'node:net';
 import { ResponseSlots } from '../../lib/request-path/response-slots.js';
 
@@ -71,6 +72,59 @@ describe('ResponseSlots', () => {
     expect(slots.get(waiting)).toBe('updated');
     slots.delete(waiting);
     expect(slots.get(waiting)).toBeUndefined();
+  });
+
+  it("uses a socket's slot only for the response Node gave the socket to", () => {
+    const slots = new ResponseSlots<string>();
+    const socket = new net.Socket();
+    const holder = newResponse(socket);
+    const other = newResponse();
+    Object.assign(other, { socket });
+    slots.set(other, 'other');
+    expect(slotsOn(socket)).toEqual([]);
+    slots.set(holder, 'holder');
+    expect([slots.get(holder), slots.get(other)]).toEqual(['holder', 'other']);
+  });
+
+  it('keeps their own value for concurrent HTTP/2 streams of one session', async () => {
+    const slots = new ResponseSlots<string>();
+    const server = http2.createServer();
+    const seen: Array<string | undefined> = [];
+    let streams = 0;
+    const bothArrived = new Promise<void>((resolve) => {
+      server.on('request', (request, response) => {
+        const node = response as unknown as ServerResponse;
+        slots.set(node, request.url);
+        if (++streams === 2) resolve();
+        void bothArrived.then(() => {
+          seen.push(slots.get(node));
+          response.end(slots.get(node) ?? 'none');
+        });
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as net.AddressInfo;
+    const session = http2.connect(`http://127.0.0.1:${port}`);
+    const fetchBody = (path: string) =>
+      new Promise<string>((resolve, reject) => {
+        let body = '';
+        session
+          .request({ ':path': path })
+          .setEncoding('utf8')
+          .on('data', (chunk: string) => (body += chunk))
+          .on('end', () => resolve(body))
+          .on('error', reject);
+      });
+    try {
+      expect(await Promise.all([fetchBody('/first'), fetchBody('/second')])).toEqual([
+        '/first',
+        '/second',
+      ]);
+      expect(seen.sort()).toEqual(['/first', '/second']);
+    } finally {
+      session.close();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('keeps their own value for responses sharing a socket at once', () => {

@@ -17,7 +17,8 @@ import {
   type NestModule,
 } from '@nestjs/common';
 import { RouteConstraints } from '@nestjs/platform-fastify';
-import type { ServerResponse } from 'node:http';
+import http, { type ServerResponse } from 'node:http';
+import http2 from 'node:http2';
 import { setTimeout as sleep } from 'node:timers/promises';
 import request from 'supertest';
 import { Cors, CorsModule } from '../../../lib/index.js';
@@ -488,6 +489,109 @@ describe('a VERSION_NEUTRAL route next to a version of its path on fastify', () 
         text,
         allowed,
       ]);
+    }
+  });
+});
+
+describe('a request handed on to another route over HTTP/2 on fastify', () => {
+  let app: INestApplication;
+  let port: number;
+  beforeAll(async () => {
+    app = await createApp(
+      'fastify',
+      {
+        imports: [CorsModule.forRoot({ origin: [APP] })],
+        controllers: [ItemsV1Controller, CatchAllController],
+      },
+      {
+        fastify: { http2: true },
+        configure: (nest) => {
+          nest.enableVersioning(HEADER_VERSIONING);
+          // Streams of one session overlap between the early hook and their handlers.
+          nest.use((_request: unknown, _response: unknown, next: () => void) =>
+            setTimeout(next, 20),
+          );
+        },
+      },
+    );
+    port = await listen(app);
+  });
+  afterAll(() => app.close());
+
+  it('gets the policy of the route it is handed on to on each of concurrent streams', async () => {
+    const session = http2.connect(`http://127.0.0.1:${port}`);
+    const get = (origin: string) =>
+      new Promise<[string, unknown]>((resolve, reject) => {
+        let body = '';
+        const stream = session.request({ ':path': '/items', 'x-api-version': '2', origin });
+        let allowed: unknown;
+        stream.on('response', (headers) => (allowed = headers['access-control-allow-origin']));
+        stream.setEncoding('utf8');
+        stream.on('data', (chunk: string) => (body += chunk));
+        stream.on('end', () => resolve([body, allowed]));
+        stream.on('error', reject);
+      });
+    try {
+      expect(await Promise.all([get(ONE), get(ONE), get(TWO)])).toEqual([
+        ['catch-all', undefined],
+        ['catch-all', undefined],
+        ['catch-all', TWO],
+      ]);
+    } finally {
+      session.close();
+    }
+  });
+});
+
+describe.each(ADAPTERS)('requests handed on to another route on %s', (adapter) => {
+  /** What each request carried, held weakly. */
+  const carried: Array<WeakRef<object>> = [];
+  let app: INestApplication;
+  let port: number;
+  beforeAll(async () => {
+    app = await createApp(
+      adapter,
+      {
+        imports: [CorsModule.forRoot({ origin: [APP] })],
+        controllers: [ItemsV1Controller, CatchAllController],
+      },
+      {
+        configure: (nest) => {
+          nest.enableVersioning(HEADER_VERSIONING);
+          nest.use((request: { body?: unknown }, _response: unknown, next: () => void) => {
+            const load = { bytes: Buffer.alloc(1024 * 1024) };
+            request.body = load;
+            carried.push(new WeakRef(load));
+            next();
+          });
+        },
+      },
+    );
+    port = await listen(app);
+  });
+  afterAll(() => app.close());
+
+  it('are not kept alive by an idle keep-alive connection once answered', async () => {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const get = () =>
+      new Promise<string>((resolve, reject) => {
+        const headers = { 'x-api-version': '2', origin: TWO };
+        http
+          .get({ port, host: '127.0.0.1', path: '/items', agent, headers }, (response) => {
+            let body = '';
+            response.setEncoding('utf8');
+            response.on('data', (chunk: string) => (body += chunk));
+            response.on('end', () => resolve(body));
+          })
+          .on('error', reject);
+      });
+    try {
+      for (let i = 0; i < 3; i++) expect(await get()).toBe('catch-all');
+      await new Promise((resolve) => setImmediate(resolve));
+      (globalThis as { gc?: () => void }).gc!();
+      expect(carried.map((ref) => ref.deref() === undefined)).toEqual([true, true, true]);
+    } finally {
+      agent.destroy();
     }
   });
 });
