@@ -186,7 +186,8 @@ function markdownOf(r: BenchResults): string {
     '',
     "Every decision gets request values of its own, new strings as Node's HTTP parser makes " +
       "them, so that V8 hashes each Origin as it does a request's. Allowed origins are taken in " +
-      'turn from four places in the list. Each list size runs in processes of its own, in turn; ' +
+      'turn from four places in the list, refused ones in turn from four near misses (another ' +
+      'host, scheme or suffix). Each list size runs in processes of its own, in turn; ' +
       'in each, every case (a loop compiled for it alone) is warmed up, then all are measured ' +
       'in five interleaved rounds. Each number is the median over the processes of their ' +
       'medians: how V8 compiles a decision, and which origins share a hash bucket, vary from ' +

@@ -10,7 +10,7 @@ import { parseHeaderList } from './headers/header-list.js';
 import { DEFAULT_ALLOWED_METHODS, SAFELISTED_METHODS, isToken } from './headers/http-token.js';
 import { VARY_ACTUAL, VARY_PREFLIGHT, VARY_PREFLIGHT_ANY_ORIGIN } from './headers/vary.js';
 import { askOriginFunction, type OriginVerdict } from './origin/origin-function.js';
-import { listAllows, reflectAllows } from './origin/origin-matcher.js';
+import { listAllows, listAllowsBeyondExact, reflectAllows } from './origin/origin-matcher.js';
 
 export type { OriginVerdict };
 
@@ -64,7 +64,12 @@ export function decideActual(
   if (policy.anyOriginAnswer !== undefined) return policy.anyOriginAnswer;
   const ready = policy.exactOriginAnswers.get(origin);
   if (ready !== undefined) return ready;
-  const verdict = checkOrigin(policy, origin, request);
+  // The answers are keyed by the list's exact origins: looking the origin up
+  // in the list again would repeat the miss.
+  const verdict =
+    policy.origin.kind === 'list'
+      ? listAllowsBeyondExact(policy.origin, origin)
+      : checkOrigin(policy, origin, request);
   return verdict instanceof Promise
     ? verdict.then((settled) => answerActual(policy, origin, settled))
     : answerActual(policy, origin, verdict);

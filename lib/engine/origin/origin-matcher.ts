@@ -33,7 +33,14 @@ const UPPERCASE = /[A-Z]/;
 /** Whether a `list` matcher allows the origin exactly as the request sent it. */
 export function listAllows(matcher: ListOriginMatcher, origin: string): boolean {
   // Browsers send lowercase origins: one Set lookup decides the common case.
-  if (matcher.exact.has(origin)) return true;
+  return matcher.exact.has(origin) || listAllowsBeyondExact(matcher, origin);
+}
+
+/**
+ * `listAllows` for an origin already known not to be one of the exact origins
+ * as sent: what is left is its canonical form, the patterns and the RegExps.
+ */
+export function listAllowsBeyondExact(matcher: ListOriginMatcher, origin: string): boolean {
   if (matcher.patterns.length === 0 && matcher.regExps.length === 0 && !UPPERCASE.test(origin)) {
     return false;
   }
