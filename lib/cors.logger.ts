@@ -15,11 +15,17 @@ export function logRefusal(
   refusal: CorsRefusal,
   location: string,
 ): void {
+  if (!refusalIsLogged(debug, refusal)) return;
   if (refusal.error !== undefined) {
     corsLogger.warn(`${location}: ${kind} refused because ${describeRefusal(refusal)}`);
   } else if (debug) {
     corsLogger.log(`${location}: ${kind} refused: ${describeRefusal(refusal)}`);
-  } else if (Logger.isLevelEnabled('debug')) {
+  } else {
     corsLogger.debug(`${location}: ${kind} refused: ${describeRefusal(refusal)}`);
   }
+}
+
+/** Whether `logRefusal` writes anything for this refusal. */
+export function refusalIsLogged(debug: boolean, refusal: CorsRefusal): boolean {
+  return refusal.error !== undefined || debug || Logger.isLevelEnabled('debug');
 }

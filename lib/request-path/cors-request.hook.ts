@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { ServerResponse } from 'node:http';
 import { HttpAdapterHost, type AbstractHttpAdapter } from '@nestjs/core';
-import { corsLogger } from '../cors.logger.js';
+import { corsLogger, logRefusal, refusalIsLogged } from '../cors.logger.js';
 import { decideActual, type ActualDecision } from '../engine/index.js';
 import { CorsPolicyTableHost } from '../policy-table/cors-policy-table.host.js';
 import type { RouteEntry, RoutePolicy } from '../policy-table/policy-table.js';
@@ -142,13 +142,27 @@ export class CorsRequestHook {
         // and may answer otherwise: a refusal is logged only then, so that none is logged
         // for a request its handler allows.
         writeActualDecision(this.access, decision, response);
-        const inPlace = { route, decision, logged: false };
-        this.decisionsInPlace.set(this.access.nodeResponse(response), inPlace);
+        const node = this.access.nodeResponse(response);
+        this.decisionsInPlace.set(node, { route, decision, logged: false });
+        if (decision.outcome === 'refused' && refusalIsLogged(table.debug, decision.refusal))
+          node.once('close', () => this.logRefusalNoHandlerTookUp(table.debug, node));
       }
       done();
     };
     const resolved = resolveActual(table, target, origin, request);
     return resolved instanceof Promise ? resolved.then(apply) : apply(resolved);
+  }
+
+  /**
+   * A provisional refusal still unlogged once its response is done: no handler
+   * that serves the request was reached (a middleware answered, or no version
+   * matched), so the early answer was the answer.
+   */
+  private logRefusalNoHandlerTookUp(debug: boolean, node: ServerResponse): void {
+    const inPlace = this.decisionsInPlace.get(node);
+    if (inPlace === undefined || inPlace.logged || inPlace.decision.outcome !== 'refused') return;
+    const location = `${inPlace.route.location}, answered before any handler was reached`;
+    logRefusal(debug, 'request', inPlace.decision.refusal, location);
   }
 
   /**

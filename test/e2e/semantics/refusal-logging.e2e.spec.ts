@@ -52,6 +52,31 @@ class VersionedController {
   second() {
     return 'v2';
   }
+
+  @Get('shared')
+  @Version('1')
+  sharedFirst() {
+    return 'v1';
+  }
+
+  // Another policy that also allows APP: the early answer allows APP here.
+  @Get('shared')
+  @Version('2')
+  @Cors({ origin: [APP, PARTNER] })
+  sharedSecond() {
+    return 'v2';
+  }
+}
+
+/** Middleware that answers 401 to requests marked with X-Deny, on both adapters' Node objects. */
+function denyMarked(
+  request: { headers: Record<string, unknown> },
+  response: { statusCode: number; end(): void },
+  next: () => void,
+) {
+  if (request.headers['x-deny'] === undefined) return next();
+  response.statusCode = 401;
+  response.end();
 }
 
 function start(
@@ -146,6 +171,8 @@ describe.each(ADAPTERS)('refusal logging on %s', (adapter) => {
           configure: (nestApp) => {
             logs.attach(nestApp);
             nestApp.enableVersioning({ type: VersioningType.HEADER, header: 'X-API-Version' });
+            // Answers before any handler is reached, as an authentication middleware would.
+            nestApp.use(denyMarked);
           },
         },
       );
@@ -156,11 +183,8 @@ describe.each(ADAPTERS)('refusal logging on %s', (adapter) => {
     });
     beforeEach(() => logs.clear());
 
-    const get = (version: string, origin: string) =>
-      request(app.getHttpServer())
-        .get('/versioned')
-        .set('X-API-Version', version)
-        .set('Origin', origin);
+    const get = (version: string, origin: string, path = '/versioned') =>
+      request(app.getHttpServer()).get(path).set('X-API-Version', version).set('Origin', origin);
 
     it('logs no refusal for a request the handler that serves it allows', async () => {
       const res = await get('2', PARTNER);
@@ -184,6 +208,36 @@ describe.each(ADAPTERS)('refusal logging on %s', (adapter) => {
         expect(debug[0]).toContain(`${handler} (GET /versioned)`);
         expect(debug[0]).toContain(`request refused: origin "${origin}" is not allowed`);
       }
+    });
+
+    it('logs a refusal once when no handler is reached, naming the route whose policy decided', async () => {
+      for (const [version, origin, decidedBy, status] of [
+        ['2', EVIL, 'VersionedController.first', 401],
+        // Every version must allow an origin before the one that serves the request is known.
+        ['1', APP, 'VersionedController.second', 401],
+        ['3', EVIL, 'VersionedController.first', 404],
+      ] as const) {
+        logs.clear();
+        const res =
+          status === 401
+            ? await get(version, origin).set('X-Deny', '1')
+            : await get(version, origin);
+        expect(res.status).toBe(status);
+        expect(res.headers['access-control-allow-origin']).toBeUndefined();
+        const debug = logs.messages('debug');
+        expect(debug).toHaveLength(1);
+        expect(debug[0]).toContain(
+          `${decidedBy} (GET /versioned), answered before any handler was reached`,
+        );
+        expect(debug[0]).toContain(`request refused: origin "${origin}" is not allowed`);
+      }
+    });
+
+    it('logs nothing when no handler is reached and the early answer allows the request', async () => {
+      const res = await get('1', APP, '/versioned/shared').set('X-Deny', '1');
+      expect(res.status).toBe(401);
+      expect(res.headers['access-control-allow-origin']).toBe(APP);
+      expect(logs.of()).toEqual([]);
     });
   });
 
