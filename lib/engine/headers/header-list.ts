@@ -32,10 +32,32 @@ const TOO_LONG: ParsedHeaderList = { ok: false, problem: 'too-long' };
 const TOO_MANY: ParsedHeaderList = { ok: false, problem: 'too-many' };
 const INVALID: ParsedHeaderList = { ok: false, problem: 'invalid-name' };
 
+/**
+ * What browsers send: lowercase token names joined by "," alone, within the
+ * name limit. A compiled RegExp checks it in a fraction of the time the loop
+ * below takes, and the names are then cut at the commas as they are.
+ */
+const LOWERCASE_NAME = "[!#$%&'*+\\-.^_`|~0-9a-z]+";
+const BROWSER_FORM = new RegExp(
+  `^${LOWERCASE_NAME}(?:,${LOWERCASE_NAME}){0,${MAX_REQUEST_HEADER_NAMES - 1}}$`,
+);
+
+function namesOfBrowserForm(text: string): string[] {
+  const names: string[] = [];
+  let start = 0;
+  for (let comma = text.indexOf(','); comma >= 0; comma = text.indexOf(',', start)) {
+    names.push(text.slice(start, comma));
+    start = comma + 1;
+  }
+  names.push(text.slice(start));
+  return names;
+}
+
 export function parseHeaderList(value: string | readonly string[] | undefined): ParsedHeaderList {
   if (value === undefined) return EMPTY;
   const text = typeof value === 'string' ? value : value.join(',');
   if (text.length > MAX_REQUEST_HEADERS_LENGTH) return TOO_LONG;
+  if (BROWSER_FORM.test(text)) return { ok: true, names: namesOfBrowserForm(text), joined: text };
 
   const names: string[] = [];
   // Whether `text` is already in the form we echo (lowercase, "," only), so that
