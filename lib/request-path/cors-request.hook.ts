@@ -45,6 +45,8 @@ interface DecisionInPlace {
   readonly decision: ActualDecision;
   /** Whether its refusal, if any, is logged: a provisional one only once a handler that serves the request is reached. */
   readonly logged: boolean;
+  /** Whether a handler handed the request on (`next()`) after putting its own decision in place and logging it. */
+  readonly handedOn?: true;
 }
 
 type RequestHook = (
@@ -156,13 +158,24 @@ export class CorsRequestHook {
   /**
    * A provisional refusal still unlogged once its response is done: no handler
    * that serves the request was reached (a middleware answered, or no version
-   * matched), so the early answer was the answer.
+   * matched), so the early answer was the answer. Not for a request a handler
+   * logged and handed on, nor for an aborted one, which nothing answered and
+   * whose handler may still run and log it. Runs from an event: a failure is
+   * logged here, never thrown.
    */
   private logRefusalNoHandlerTookUp(debug: boolean, node: ServerResponse): void {
     const inPlace = this.decisionsInPlace.get(node);
-    if (inPlace === undefined || inPlace.logged || inPlace.decision.outcome !== 'refused') return;
+    if (inPlace === undefined || inPlace.logged || inPlace.handedOn || !node.writableEnded) return;
+    if (inPlace.decision.outcome !== 'refused') return;
+    this.decisionsInPlace.set(node, { ...inPlace, logged: true });
     const location = `${inPlace.route.location}, answered before any handler was reached`;
-    logRefusal(debug, 'request', inPlace.decision.refusal, location);
+    try {
+      logRefusal(debug, 'request', inPlace.decision.refusal, location);
+    } catch (error) {
+      corsLogger.error(
+        `CORS refusal logging failed: ${error instanceof Error ? error.stack : String(error)}`,
+      );
+    }
   }
 
   /**
@@ -209,7 +222,8 @@ export class CorsRequestHook {
       put({ route, decision, logged: true });
       if (typeof next !== 'function') return handler.apply(self, args);
       const handOn = (error?: unknown, ...rest: unknown[]) => {
-        if (error === undefined || error === 'route' || error === 'router') put(before);
+        if (error === undefined || error === 'route' || error === 'router')
+          put({ ...before, handedOn: true });
         return (next as (...a: unknown[]) => unknown)(error, ...rest);
       };
       return handler.apply(self, [request, response, handOn, ...args.slice(3)]);
