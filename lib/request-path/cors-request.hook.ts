@@ -172,9 +172,7 @@ export class CorsRequestHook {
     try {
       logRefusal(debug, 'request', inPlace.decision.refusal, location);
     } catch (error) {
-      corsLogger.error(
-        `CORS refusal logging failed: ${error instanceof Error ? error.stack : String(error)}`,
-      );
+      logFailure('CORS refusal logging', error);
     }
   }
 
@@ -239,9 +237,11 @@ export class CorsRequestHook {
   }
 
   private fail(error: unknown, done: () => void): void {
-    corsLogger.error(
-      `CORS request hook failed: ${error instanceof Error ? error.stack : String(error)}`,
-    );
+    logFailure('CORS request hook', error);
     done();
   }
+}
+
+function logFailure(what: string, error: unknown): void {
+  corsLogger.error(`${what} failed: ${error instanceof Error ? error.stack : String(error)}`);
 }
