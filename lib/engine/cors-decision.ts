@@ -1,3 +1,5 @@
+import { printable } from './printable.js';
+
 /** A response header a decision sets, name and value. */
 export type HeaderPair = readonly [name: string, value: string];
 
@@ -78,5 +80,5 @@ export function describeRefusal(refusal: CorsRefusal): string {
   const text = REFUSAL_TEXT[refusal.reason](refusal.value);
   return refusal.error === undefined
     ? text
-    : `${text} (the origin function failed: ${String(refusal.error)})`;
+    : `${text} (the origin function failed: ${printable(refusal.error)})`;
 }

@@ -21,6 +21,7 @@ export type {
   PreflightDecision,
 } from './cors-decision.js';
 export { describeRefusal } from './cors-decision.js';
+export { printable } from './printable.js';
 export type {
   CorsOrigin,
   CorsOriginEntry,

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { ServerResponse } from 'node:http';
 import { HttpAdapterHost, type AbstractHttpAdapter } from '@nestjs/core';
 import { corsLogger, logRefusal, refusalIsLogged } from '../cors.logger.js';
-import { decideActual, type ActualDecision } from '../engine/index.js';
+import { decideActual, printable, type ActualDecision } from '../engine/index.js';
 import { CorsPolicyTableHost } from '../policy-table/cors-policy-table.host.js';
 import type { RouteEntry, RoutePolicy } from '../policy-table/policy-table.js';
 import type { Registration } from '../policy-table/route-recorder.js';
@@ -243,5 +243,5 @@ export class CorsRequestHook {
 }
 
 function logFailure(what: string, error: unknown): void {
-  corsLogger.error(`${what} failed: ${error instanceof Error ? error.stack : String(error)}`);
+  corsLogger.error(`${what} failed: ${printable(error, true)}`);
 }

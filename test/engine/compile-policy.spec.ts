@@ -318,6 +318,20 @@ describe('compileCorsPolicy refuses', () => {
       ['42', 'strings or RegExps'],
     ],
     [
+      'a list entry that is an object, shown as it is written',
+      { origin: [{ host: 'app.example.com' }] },
+      'invalid-option-type',
+      'origin',
+      ["{ host: 'app.example.com' } is not an origin"],
+    ],
+    [
+      'a list entry without a prototype, which String() cannot print',
+      { origin: [Object.create(null)] },
+      'invalid-option-type',
+      'origin',
+      ['[Object: null prototype] {} is not an origin'],
+    ],
+    [
       'methods given as a number',
       { methods: 5 },
       'invalid-option-type',

@@ -250,6 +250,26 @@ describe('describeRefusal', () => {
       'origin "https://app.example.com" is not allowed (the origin function failed: Error: db down)',
     ],
     [{ reason: 'origin', value: 'x"\n' }, 'origin "x\\"\\n" is not allowed'],
+    [
+      { reason: 'origin', value: APP, error: { code: 'EDB' } },
+      `origin "${APP}" is not allowed (the origin function failed: { code: 'EDB' })`,
+    ],
+    [
+      { reason: 'origin', value: APP, error: Object.create(null) },
+      `origin "${APP}" is not allowed (the origin function failed: [Object: null prototype] {})`,
+    ],
+    [
+      {
+        reason: 'origin',
+        value: APP,
+        error: {
+          [Symbol.for('nodejs.util.inspect.custom')]: () => {
+            throw new Error('no');
+          },
+        },
+      },
+      `origin "${APP}" is not allowed (the origin function failed: a value that cannot be printed)`,
+    ],
   ])('%j -> %j', (refusal, text) => {
     expect(describeRefusal(refusal)).toBe(text);
   });

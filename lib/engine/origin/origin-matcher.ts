@@ -7,6 +7,7 @@ import type { CorsOrigin } from '../cors-policy-options.interface.js';
 import { DEFAULT_ORIGIN_FUNCTION_TIMEOUT, type OriginFunctionMatcher } from './origin-function.js';
 import { compileOriginPattern, matchesPattern, type OriginPattern } from './origin-pattern.js';
 import { type ParsedOrigin, parseOrigin, serializeOrigin } from './serialized-origin.js';
+import { printable } from '../printable.js';
 
 /**
  * The compiled `origin` option. `any` answers `*` to everyone; `reflect` echoes
@@ -158,7 +159,7 @@ export function compileOrigin(
       throw new CorsConfigurationError(
         'invalid-option-type',
         'origin',
-        `${String(entry)} is not an origin; list entries are strings or RegExps`,
+        `${printable(entry)} is not an origin; list entries are strings or RegExps`,
       );
     } else if (entry.trim().toLowerCase() === 'null') {
       throw new CorsConfigurationError(

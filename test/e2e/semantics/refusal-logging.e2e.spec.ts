@@ -1,4 +1,13 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import {
+  afterAll,
+  afterEach,
+  beforeAll,
+  beforeEach,
+  describe,
+  expect,
+  it,
+  jest,
+} from '@jest/globals';
 import {
   Controller,
   Get,
@@ -7,6 +16,7 @@ import {
   Version,
   VersioningType,
   type INestApplication,
+  type Type,
 } from '@nestjs/common';
 import http from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -98,6 +108,21 @@ class CatchAllController {
   }
 }
 
+// A versioned route the catch-all shares a path with, whose origin function
+// throws a value String() cannot print.
+@Controller({ path: 'reports', version: '1' })
+@Cors({
+  origin: () => {
+    throw Object.create(null);
+  },
+})
+class FaultyOriginController {
+  @Get()
+  list() {
+    return 'reports v1';
+  }
+}
+
 /** 401 for X-Deny; X-Slow waits before going on, long enough for a client to give up. */
 function gate(
   req: { headers: Record<string, unknown> },
@@ -110,6 +135,22 @@ function gate(
   }
   if (req.headers['x-slow'] !== undefined) return void setTimeout(next, 150);
   next();
+}
+
+/** An app that routes by the X-API-Version header, behind the gate middleware. */
+function startVersioned(adapter: AdapterName, logs: LogCapture, controllers: Type[]) {
+  return createApp(
+    adapter,
+    { imports: [CorsModule.forRoot({ origin: [APP] })], controllers },
+    {
+      configure: (nestApp) => {
+        logs.attach(nestApp);
+        nestApp.enableVersioning({ type: VersioningType.HEADER, header: 'X-API-Version' });
+        // Answers before any handler is reached, as an authentication middleware would.
+        nestApp.use(gate);
+      },
+    },
+  );
 }
 
 function start(
@@ -178,6 +219,22 @@ describe.each(ADAPTERS)('refusal logging on %s', (adapter) => {
       expect(debug[0]).toContain('CORS is disabled for this route');
     });
 
+    it('logs a failure of the logger itself as an error, with its stack, and lets the app answer', async () => {
+      const failing = jest.spyOn(logs, 'debug').mockImplementation(() => {
+        throw new Error('log sink down');
+      });
+      try {
+        const res = await request(app.getHttpServer()).get('/logged').set('Origin', EVIL);
+        expect(res.status).toBe(200);
+        expect(res.text).toBe('list');
+      } finally {
+        failing.mockRestore();
+      }
+      const errors = logs.messages('error');
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toMatch(/^CORS request hook failed: Error: log sink down\n\s+at /);
+    });
+
     it('logs nothing for allowed preflights and requests', async () => {
       const pre = await preflight(app, '/logged/1', {
         origin: APP,
@@ -197,18 +254,7 @@ describe.each(ADAPTERS)('refusal logging on %s', (adapter) => {
     const logs = new LogCapture();
     let app: INestApplication;
     beforeAll(async () => {
-      app = await createApp(
-        adapter,
-        { imports: [CorsModule.forRoot({ origin: [APP] })], controllers: [VersionedController] },
-        {
-          configure: (nestApp) => {
-            logs.attach(nestApp);
-            nestApp.enableVersioning({ type: VersioningType.HEADER, header: 'X-API-Version' });
-            // Answers before any handler is reached, as an authentication middleware would.
-            nestApp.use(gate);
-          },
-        },
-      );
+      app = await startVersioned(adapter, logs, [VersionedController]);
     });
     afterAll(async () => {
       await app.close();
@@ -299,20 +345,11 @@ describe.each(ADAPTERS)('refusals no handler took up, on %s', (adapter) => {
   let app: INestApplication;
   let port: number;
   beforeAll(async () => {
-    app = await createApp(
-      adapter,
-      {
-        imports: [CorsModule.forRoot({ origin: [APP] })],
-        controllers: [ItemsV1Controller, CatchAllController],
-      },
-      {
-        configure: (nestApp) => {
-          logs.attach(nestApp);
-          nestApp.enableVersioning({ type: VersioningType.HEADER, header: 'X-API-Version' });
-          nestApp.use(gate);
-        },
-      },
-    );
+    app = await startVersioned(adapter, logs, [
+      ItemsV1Controller,
+      FaultyOriginController,
+      CatchAllController,
+    ]);
     port = await listen(app);
   });
   afterAll(async () => {
@@ -320,6 +357,9 @@ describe.each(ADAPTERS)('refusals no handler took up, on %s', (adapter) => {
     logs.detach();
   });
   beforeEach(() => logs.clear());
+  afterEach(() => {
+    jest.restoreAllMocks();
+  });
 
   if (adapter === 'express') {
     // fastify serves one handler per request: only express hands requests on.
@@ -383,5 +423,40 @@ describe.each(ADAPTERS)('refusals no handler took up, on %s', (adapter) => {
     }
     await sleep(20);
     expect(logs.messages('debug')).toHaveLength(3);
+  });
+
+  // Nothing in the close event may throw, or the process goes down with it.
+  const denied = () =>
+    request(app.getHttpServer())
+      .get('/reports')
+      .set('X-API-Version', '2')
+      .set('Origin', APP)
+      .set('X-Deny', '1');
+
+  it('warns once with what the function threw, even when String() cannot print it', async () => {
+    const res = await denied();
+    expect(res.status).toBe(401);
+    expect(res.headers['access-control-allow-origin']).toBeUndefined();
+    await sleep(20);
+    const warnings = logs.messages('warn');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain(
+      'FaultyOriginController.list (GET /reports), answered before any handler was reached',
+    );
+    expect(warnings[0]).toContain('(the origin function failed: [Object: null prototype] {})');
+    expect(logs.messages('error')).toEqual([]);
+  });
+
+  it('logs a logger that throws as an error and goes on answering', async () => {
+    jest.spyOn(logs, 'warn').mockImplementation(() => {
+      throw new Error('log sink down');
+    });
+    expect((await denied()).status).toBe(401);
+    await sleep(20);
+    const errors = logs.messages('error');
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toContain('CORS refusal logging failed: Error: log sink down');
+    const served = await request(app.getHttpServer()).get('/reports').set('X-API-Version', '1');
+    expect(served.text).toBe('reports v1');
   });
 });
