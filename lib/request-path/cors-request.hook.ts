@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { ServerResponse } from 'node:http';
 import { HttpAdapterHost, type AbstractHttpAdapter } from '@nestjs/core';
-import { corsLogger, logRefusal, refusalIsLogged } from '../cors.logger.js';
-import { decideActual, printable, type ActualDecision } from '../engine/index.js';
+import { corsLogger, logFailure, logRefusal, refusalIsLogged } from '../cors.logger.js';
+import { decideActual, type ActualDecision } from '../engine/index.js';
 import { CorsPolicyTableHost } from '../policy-table/cors-policy-table.host.js';
 import type { RouteEntry, RoutePolicy } from '../policy-table/policy-table.js';
 import type { Registration } from '../policy-table/route-recorder.js';
@@ -160,8 +160,8 @@ export class CorsRequestHook {
    * that serves the request was reached (a middleware answered, or no version
    * matched), so the early answer was the answer. Not for a request a handler
    * logged and handed on, nor for an aborted one, which nothing answered and
-   * whose handler may still run and log it. Runs from an event: a failure is
-   * logged here, never thrown.
+   * whose handler may still run and log it. Runs from an event, which is why
+   * `logRefusal` never throws.
    */
   private logRefusalNoHandlerTookUp(debug: boolean, node: ServerResponse): void {
     const inPlace = this.decisionsInPlace.get(node);
@@ -169,11 +169,7 @@ export class CorsRequestHook {
     if (inPlace.decision.outcome !== 'refused') return;
     this.decisionsInPlace.set(node, { ...inPlace, logged: true });
     const location = `${inPlace.route.location}, answered before any handler was reached`;
-    try {
-      logRefusal(debug, 'request', inPlace.decision.refusal, location);
-    } catch (error) {
-      logFailure('CORS refusal logging', error);
-    }
+    logRefusal(debug, 'request', inPlace.decision.refusal, location);
   }
 
   /**
@@ -240,8 +236,4 @@ export class CorsRequestHook {
     logFailure('CORS request hook', error);
     done();
   }
-}
-
-function logFailure(what: string, error: unknown): void {
-  corsLogger.error(`${what} failed: ${printable(error, true)}`);
 }

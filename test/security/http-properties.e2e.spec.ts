@@ -11,7 +11,7 @@ import { Controller, Get, Put, type INestApplication } from '@nestjs/common';
 import fc from 'fast-check';
 import { Cors, CorsModule } from '../../lib/index.js';
 import { ADAPTERS, createApp } from '../support/create-app.js';
-import { watchUnhandledRejections } from '../support/unhandled-rejections.js';
+import { watchUnhandledRejections } from '../support/process-faults.js';
 import { viaSocket, type Answer } from './support/answers.js';
 import { listen } from './support/raw-http.js';
 

@@ -5,7 +5,7 @@ import { Cors, CorsModule } from '../../../lib/index.js';
 import { preflight } from '../../support/cors-http.js';
 import { ADAPTERS, createApp } from '../../support/create-app.js';
 import { LogCapture } from '../../support/log-capture.js';
-import { settle, watchUnhandledRejections } from '../../support/unhandled-rejections.js';
+import { settle, watchUnhandledRejections } from '../../support/process-faults.js';
 
 const HANGING = 'https://hanging.example';
 const FINE = 'https://fine.example';

@@ -22,10 +22,12 @@ import http from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import request from 'supertest';
 import { Cors, CorsModule } from '../../../lib/index.js';
+import { CorsPolicyTableHost } from '../../../lib/policy-table/cors-policy-table.host.js';
 import { listen } from '../../security/support/raw-http.js';
 import { preflight } from '../../support/cors-http.js';
 import { ADAPTERS, createApp, type AdapterName } from '../../support/create-app.js';
 import { LogCapture } from '../../support/log-capture.js';
+import { watchUncaughtExceptions } from '../../support/process-faults.js';
 
 const APP = 'https://app.example.com';
 const EVIL = 'https://evil.example';
@@ -232,7 +234,25 @@ describe.each(ADAPTERS)('refusal logging on %s', (adapter) => {
       }
       const errors = logs.messages('error');
       expect(errors).toHaveLength(1);
-      expect(errors[0]).toMatch(/^CORS request hook failed: Error: log sink down\n\s+at /);
+      expect(errors[0]).toMatch(/^CORS refusal logging failed: Error: log sink down\n\s+at /);
+    });
+
+    it('logs a failure of its own request hook as an error and lets the app answer', async () => {
+      const hosts = app.get(CorsPolicyTableHost);
+      const failing = jest.spyOn(hosts, 'table', 'get').mockImplementation(() => {
+        throw new Error('table lost');
+      });
+      try {
+        const res = await request(app.getHttpServer()).get('/logged').set('Origin', APP);
+        expect(res.status).toBe(200);
+        expect(res.text).toBe('list');
+        expect(res.headers['access-control-allow-origin']).toBeUndefined();
+      } finally {
+        failing.mockRestore();
+      }
+      const errors = logs.messages('error');
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toMatch(/^CORS request hook failed: Error: table lost\n\s+at /);
     });
 
     it('logs nothing for allowed preflights and requests', async () => {
@@ -310,6 +330,22 @@ describe.each(ADAPTERS)('refusal logging on %s', (adapter) => {
         );
         expect(debug[0]).toContain(`request refused: origin "${origin}" is not allowed`);
       }
+    });
+
+    it('answers a request whose refusal the logger fails to log at its handler, and logs that as an error', async () => {
+      const failing = jest.spyOn(logs, 'debug').mockImplementation(() => {
+        throw new Error('log sink down');
+      });
+      try {
+        const res = await get('2', EVIL);
+        expect(res.status).toBe(200);
+        expect(res.text).toBe('v2');
+      } finally {
+        failing.mockRestore();
+      }
+      const errors = logs.messages('error');
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toContain('CORS refusal logging failed: Error: log sink down');
     });
 
     it('logs nothing when no handler is reached and the early answer allows the request', async () => {
@@ -426,6 +462,7 @@ describe.each(ADAPTERS)('refusals no handler took up, on %s', (adapter) => {
   });
 
   // Nothing in the close event may throw, or the process goes down with it.
+  const served = () => request(app.getHttpServer()).get('/reports').set('X-API-Version', '1');
   const denied = () =>
     request(app.getHttpServer())
       .get('/reports')
@@ -456,7 +493,24 @@ describe.each(ADAPTERS)('refusals no handler took up, on %s', (adapter) => {
     const errors = logs.messages('error');
     expect(errors).toHaveLength(1);
     expect(errors[0]).toContain('CORS refusal logging failed: Error: log sink down');
-    const served = await request(app.getHttpServer()).get('/reports').set('X-API-Version', '1');
-    expect(served.text).toBe('reports v1');
+    expect((await served()).text).toBe('reports v1');
+  });
+
+  it('survives a logger that throws at errors too', async () => {
+    for (const level of ['warn', 'error'] as const) {
+      jest.spyOn(logs, level).mockImplementation(() => {
+        throw new Error('log sink down');
+      });
+    }
+    const uncaught = watchUncaughtExceptions();
+    try {
+      expect((await denied()).status).toBe(401);
+      await sleep(20);
+    } finally {
+      uncaught.stop();
+    }
+    expect(uncaught.reasons).toEqual([]);
+    expect(logs.of()).toEqual([]);
+    expect((await served()).text).toBe('reports v1');
   });
 });
