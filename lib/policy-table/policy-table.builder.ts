@@ -19,7 +19,7 @@ import {
   type TableRoute,
 } from './policy-table.js';
 import { RouteIndex, type PathMatching } from './route-index.js';
-import type { RecordedRoute, RouteOwner } from './route-recorder.js';
+import type { RecordedRoute, RouteOwner, ServedRouteSlot } from './route-recorder.js';
 
 export interface PolicyTableInput {
   /** The global policy: `forRoot()` options without `policies` and `debug`. */
@@ -62,6 +62,7 @@ export function buildPolicyTable(input: PolicyTableInput): CorsPolicyTable {
   const entries = new Map<string, RouteEntry>();
   const index = new RouteIndex<RouteEntry>(input.matching);
   const listing: TableRoute[] = [];
+  const announced: Array<[ServedRouteSlot<RouteEntry>, RouteEntry]> = [];
 
   /** The policy of a controller method; methods with the same decorators share one compilation. */
   const policyOf = (owner: RouteOwner, location: string): RoutePolicy => {
@@ -95,7 +96,10 @@ export function buildPolicyTable(input: PolicyTableInput): CorsPolicyTable {
     const hostKey = host === undefined ? '' : String(host);
     const passesOn: PassesOn =
       owner === undefined
-        ? 'unknown'
+        ? // A fastify handler cannot hand a request on; an express one may call next().
+          input.matching.syntax === 'fastify'
+          ? 'never'
+          : 'unknown'
         : route.versionHandsOn ||
             takesNext(owner) ||
             (input.matching.syntax === 'fastify' && hasRouteConstraints(owner))
@@ -126,7 +130,7 @@ export function buildPolicyTable(input: PolicyTableInput): CorsPolicyTable {
       entries.set(entryKey, entry);
     }
     index.add(route.method, route.path, entry);
-    route.served.route = entry;
+    announced.push([route.served, entry]);
     listing.push({
       method: route.method,
       path: route.path,
@@ -136,10 +140,23 @@ export function buildPolicyTable(input: PolicyTableInput): CorsPolicyTable {
     });
   }
   index.seal();
+  // A handler announces itself so that its policy replaces a provisional
+  // decision: only those that may serve a request decided so. For any other
+  // the announcement would cost every request a few calls and a lookup that
+  // finds nothing.
+  const announcing = index.routesServingSlots(
+    (slot) => slot.routes.length > 1 || slot.routes.some(mayDecideProvisionally),
+  );
+  for (const [served, entry] of announced) if (announcing.has(entry)) served.route = entry;
   return new CorsPolicyTable(global, index, listing, input.debug);
 }
 
 /** Whether a controller method has a `@Next()` parameter, with which it may pass a request on. */
+/** Whether a request for the entry's slot may be decided before the handler that serves it is known (`CorsPolicyTable.candidates`). */
+function mayDecideProvisionally(entry: RouteEntry): boolean {
+  return entry.alone.provisional || entry.host !== undefined;
+}
+
 function takesNext({ controller, methodName }: RouteOwner): boolean {
   const parameters = Reflect.getMetadata(ROUTE_ARGS_METADATA, controller, methodName) as
     Record<string, unknown> | undefined;

@@ -278,6 +278,18 @@ export class RouteIndex<T> {
     return this.contenders.get(slot)?.map(({ route }) => route) ?? slot.routes;
   }
 
+  /**
+   * Every route that may serve a request the tree gives to a slot `where`
+   * holds: on express its contenders (see `contendingRoutes`); on fastify,
+   * which falls back from a route's constraints to any route whose pattern
+   * matches the path, every route once one slot qualifies.
+   */
+  routesServingSlots(where: (slot: RouteSlot<T>) => boolean): Set<T> {
+    const slots = [...this.slots.values()];
+    const from = this.triesRoutesInOrder ? slots.filter(where) : slots.some(where) ? slots : [];
+    return new Set(from.flatMap((slot) => this.contendingRoutes(slot)));
+  }
+
   /** Call once all routes are added. */
   seal(): void {
     if (this.matching.syntax === 'express') this.findExpressContenders();

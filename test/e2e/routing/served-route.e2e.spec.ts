@@ -22,6 +22,7 @@ import http2 from 'node:http2';
 import { setTimeout as sleep } from 'node:timers/promises';
 import request from 'supertest';
 import { Cors, CorsModule } from '../../../lib/index.js';
+import { CorsPolicyTableHost } from '../../../lib/policy-table/cors-policy-table.host.js';
 import { listen, pipelinedRequests } from '../../security/support/raw-http.js';
 import { ADAPTERS, createApp, type AdapterName } from '../../support/create-app.js';
 import { expectAllowed, expectRefused, preflight } from './preflight-helpers.js';
@@ -593,5 +594,112 @@ describe.each(ADAPTERS)('requests handed on to another route on %s', (adapter) =
     } finally {
       agent.destroy();
     }
+  });
+});
+
+// A handler announcing itself costs every request it serves a few calls: only
+// handlers that may serve a request decided before its handler is known do.
+@Controller('plain/list')
+class PlainController {
+  @Get()
+  list() {
+    return 'plain';
+  }
+}
+
+@Controller({ path: 'reports', version: '1' })
+@Cors({ origin: [ONE] })
+class ReportsV1Controller {
+  @Get()
+  list() {
+    return 'reports v1';
+  }
+}
+
+@Controller('reports')
+@Cors({ origin: [TWO] })
+class ReportsLatestController {
+  @Get()
+  list() {
+    return 'reports latest';
+  }
+}
+
+/** The locations of the handlers that announce themselves, as they do. */
+function recordAnnouncements(app: INestApplication): string[] {
+  const announced: string[] = [];
+  const tables = app.get(CorsPolicyTableHost);
+  const listener = tables.servedRouteListener!;
+  tables.servedRouteListener = (entry, ...rest) => {
+    announced.push(entry.route.location);
+    return listener(entry, ...rest);
+  };
+  return announced;
+}
+
+describe.each(ADAPTERS)('handlers that announce themselves on %s', (adapter) => {
+  let app: INestApplication;
+  let announced: string[];
+  beforeAll(async () => {
+    app = await createApp(
+      adapter,
+      { imports: [CorsModule.forRoot({ origin: [APP] })], controllers: [PlainController] },
+      {
+        configure: (nest) => {
+          const http = nest.getHttpAdapter();
+          http.get('/health', (_request: unknown, response: unknown) =>
+            http.reply(response, 'ok', 200),
+          );
+        },
+      },
+    );
+    announced = recordAnnouncements(app);
+  });
+  afterAll(() => app.close());
+
+  it('are none where every request is decided for the handler that serves it', async () => {
+    const res = await request(app.getHttpServer()).get('/plain/list').set('Origin', APP);
+    expect(res.text).toBe('plain');
+    expect(allowOrigin(res)).toBe(APP);
+    expect(announced).toEqual([]);
+  });
+
+  it('include a route registered on express, which may hand requests on, and no fastify one', async () => {
+    const res = await request(app.getHttpServer()).get('/health').set('Origin', APP);
+    expect(res.text).toBe('ok');
+    expect(allowOrigin(res)).toBe(APP);
+    expect(announced).toEqual(
+      adapter === 'express' ? ['GET /health (registered on the adapter)'] : [],
+    );
+  });
+});
+
+describe('handlers that announce themselves next to versions on express', () => {
+  let app: INestApplication;
+  let announced: string[];
+  beforeAll(async () => {
+    app = await createApp(
+      'express',
+      {
+        imports: [CorsModule.forRoot({ origin: [APP] })],
+        controllers: [PlainController, ReportsV1Controller, ReportsLatestController],
+      },
+      { configure: (nest) => nest.enableVersioning(HEADER_VERSIONING) },
+    );
+    announced = recordAnnouncements(app);
+  });
+  afterAll(() => app.close());
+
+  it('are those that may serve a request a version filter hands on, and no other', async () => {
+    const plain = await request(app.getHttpServer()).get('/plain/list').set('Origin', APP);
+    expect(allowOrigin(plain)).toBe(APP);
+    expect(announced).toEqual([]);
+    const latest = await request(app.getHttpServer())
+      .get('/reports')
+      .set('X-API-Version', '2')
+      .set('Origin', TWO);
+    expect(latest.text).toBe('reports latest');
+    expect(allowOrigin(latest)).toBe(TWO);
+    expect(announced).toEqual(['ReportsLatestController.list (GET /reports)']);
   });
 });
