@@ -151,12 +151,12 @@ export function buildPolicyTable(input: PolicyTableInput): CorsPolicyTable {
   return new CorsPolicyTable(global, index, listing, input.debug);
 }
 
-/** Whether a controller method has a `@Next()` parameter, with which it may pass a request on. */
 /** Whether a request for the entry's slot may be decided before the handler that serves it is known (`CorsPolicyTable.candidates`). */
 function mayDecideProvisionally(entry: RouteEntry): boolean {
   return entry.alone.provisional || entry.host !== undefined;
 }
 
+/** Whether a controller method has a `@Next()` parameter, with which it may pass a request on. */
 function takesNext({ controller, methodName }: RouteOwner): boolean {
   const parameters = Reflect.getMetadata(ROUTE_ARGS_METADATA, controller, methodName) as
     Record<string, unknown> | undefined;

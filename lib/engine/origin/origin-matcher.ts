@@ -4,10 +4,10 @@ import {
 } from '../cors-configuration.error.js';
 import { LRUCache } from 'lru-cache';
 import type { CorsOrigin } from '../cors-policy-options.interface.js';
+import { printable } from '../printable.js';
 import { DEFAULT_ORIGIN_FUNCTION_TIMEOUT, type OriginFunctionMatcher } from './origin-function.js';
 import { compileOriginPattern, matchesPattern, type OriginPattern } from './origin-pattern.js';
 import { type ParsedOrigin, parseOrigin, serializeOrigin } from './serialized-origin.js';
-import { printable } from '../printable.js';
 
 /**
  * The compiled `origin` option. `any` answers `*` to everyone; `reflect` echoes
