@@ -75,9 +75,17 @@ const REFUSAL_TEXT: Readonly<Record<CorsRefusalReason, (value: string) => string
   disabled: () => 'CORS is disabled for this route',
 };
 
-/** The refusal in plain words, for logs and the 403 body. */
+/**
+ * The refusal as the client may read it (the 403 body): what its request asked
+ * for. Never what an origin function threw, which may name the app's internals.
+ */
+export function describeRefusalToClient(refusal: CorsRefusal): string {
+  return REFUSAL_TEXT[refusal.reason](refusal.value);
+}
+
+/** The refusal in plain words for the app's logs and diagnostics, with what an origin function threw. */
 export function describeRefusal(refusal: CorsRefusal): string {
-  const text = REFUSAL_TEXT[refusal.reason](refusal.value);
+  const text = describeRefusalToClient(refusal);
   return refusal.error === undefined
     ? text
     : `${text} (the origin function failed: ${printable(refusal.error)})`;

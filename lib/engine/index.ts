@@ -20,7 +20,7 @@ export type {
   CorsRefusalReason,
   PreflightDecision,
 } from './cors-decision.js';
-export { describeRefusal } from './cors-decision.js';
+export { describeRefusal, describeRefusalToClient } from './cors-decision.js';
 export { printable } from './printable.js';
 export type {
   CorsOrigin,

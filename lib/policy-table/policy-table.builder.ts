@@ -96,10 +96,7 @@ export function buildPolicyTable(input: PolicyTableInput): CorsPolicyTable {
     const hostKey = host === undefined ? '' : String(host);
     const passesOn: PassesOn =
       owner === undefined
-        ? // A fastify handler cannot hand a request on; an express one may call next().
-          input.matching.syntax === 'fastify'
-          ? 'never'
-          : 'unknown'
+        ? 'unknown'
         : route.versionHandsOn ||
             takesNext(owner) ||
             (input.matching.syntax === 'fastify' && hasRouteConstraints(owner))

@@ -27,8 +27,10 @@ export interface RouteEntry {
    * Whether a request this route matches may be served by another route:
    * `sometimes` where a version filter, a `@Next()` parameter or (on fastify)
    * a route constraint hands requests on, to a later route on express or to
-   * the route fastify falls back to; `unknown` for a handler registered on
-   * express directly, which the library cannot read.
+   * the route fastify falls back to; `unknown` for a handler registered on the
+   * adapter, which the library cannot read (on fastify, where such a handler
+   * cannot hand a request on, the route it sits beside may still serve it: HEAD
+   * by a GET route, or an `@All()` beside one method).
    */
   readonly passesOn: PassesOn;
   /** The route alone, made once: the common answer of a lookup. */

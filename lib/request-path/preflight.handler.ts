@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { logRefusal } from '../cors.logger.js';
-import { describeRefusal, type PreflightDecision } from '../engine/index.js';
+import { describeRefusalToClient, type PreflightDecision } from '../engine/index.js';
 import type { CorsPolicyTable } from '../policy-table/policy-table.js';
 import { writeCorsHeaders, type HttpAccess } from './http-access.js';
 import { resolvePreflight, type RequestTarget, type Resolved } from './resolve-request.js';
@@ -35,7 +35,7 @@ export function handlePreflight(
       access.send(
         response,
         decision.status,
-        `CORS preflight refused: ${describeRefusal(decision.refusal)}\n`,
+        `CORS preflight refused: ${describeRefusalToClient(decision.refusal)}\n`,
       );
       return;
     }

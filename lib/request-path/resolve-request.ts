@@ -80,24 +80,38 @@ export function candidateRoutes(
   table: CorsPolicyTable,
   target: RequestTarget & { readonly method: string },
 ): readonly RoutePolicy[] {
-  const candidates = alternativesFor(table, target)?.all ?? [];
-  return candidates.length > 0 ? candidates : table.globalAlone;
+  return routesOrGlobal(table, alternativesFor(table, target));
+}
+
+function routesOrGlobal(
+  table: CorsPolicyTable,
+  alternatives: Alternatives | undefined,
+): readonly RoutePolicy[] {
+  return alternatives !== undefined && alternatives.all.length > 0
+    ? alternatives.all
+    : table.globalAlone;
 }
 
 /**
  * What a request without Origin gets: no CORS headers, but `Vary: Origin` when
  * the answer of a route that may serve it depends on Origin, so that a cache
- * does not hand this answer to a request with one.
+ * does not hand this answer to a request with one. Where the request may be
+ * handed on, the route that serves it is not known yet, and nothing is left for
+ * its handler to correct: the answer may depend on Origin.
  */
 export function varyWithoutOrigin(
   table: CorsPolicyTable,
   target: RequestTarget & { readonly method: string },
 ): string | undefined {
-  for (const { policy } of candidateRoutes(table, target)) {
+  const alternatives = alternativesFor(table, target);
+  if (alternatives?.provisional) return VARY_ORIGIN;
+  for (const { policy } of routesOrGlobal(table, alternatives)) {
     if (policy.notCorsAnswer.vary !== undefined) return policy.notCorsAnswer.vary;
   }
   return undefined;
 }
+
+const VARY_ORIGIN = 'Origin';
 
 /**
  * Decides an actual request before its handler is known. Of several candidate
@@ -113,10 +127,7 @@ export function resolveActual(
 ): ResolvedActual | Promise<ResolvedActual> {
   const alternatives = alternativesFor(table, target);
   const provisional = alternatives?.provisional ?? false;
-  const routes =
-    alternatives !== undefined && alternatives.all.length > 0
-      ? alternatives.all
-      : table.globalAlone;
+  const routes = routesOrGlobal(table, alternatives);
   if (routes.length === 1) {
     const [route] = routes;
     const decision = decideActual(route.policy, origin, request);

@@ -6,6 +6,7 @@ import {
   type CorsRefusal,
   decideActual,
   describeRefusal,
+  describeRefusalToClient,
 } from '../../lib/engine/index.js';
 import { allowOriginOf, headerRecord, policyOf, sync } from './engine-test-helpers.js';
 
@@ -235,6 +236,17 @@ describe('decideActual with an origin function', () => {
       vary: 'Origin',
     });
     expect(unhandled).toEqual([]);
+  });
+});
+
+describe('describeRefusalToClient', () => {
+  it('says what the request asked for, never what an origin function threw', () => {
+    const refusal = {
+      reason: 'origin',
+      value: APP,
+      error: new Error('db at 10.0.0.5 down'),
+    } as const;
+    expect(describeRefusalToClient(refusal)).toBe(`origin "${APP}" is not allowed`);
   });
 });
 

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import type { INestApplication, ModuleMetadata } from '@nestjs/common';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
@@ -5,6 +6,13 @@ import { Test } from '@nestjs/testing';
 
 export type AdapterName = 'express' | 'fastify';
 export const ADAPTERS: AdapterName[] = ['express', 'fastify'];
+
+/** The installed Nest major: CI runs the suites on Nest 12 and on Nest 11. */
+export const NEST_MAJOR = Number(
+  (
+    createRequire(import.meta.url)('@nestjs/core/package.json') as { version: string }
+  ).version.split('.')[0],
+);
 
 export interface AppOptions {
   readonly configure?: (app: INestApplication) => void;

@@ -11,19 +11,11 @@ import {
 } from '@nestjs/common';
 import type { AbstractHttpAdapter } from '@nestjs/core';
 import type { ServerResponse } from 'node:http';
-import { createRequire } from 'node:module';
 import request from 'supertest';
 import { Cors, CorsModule } from '../../../lib/index.js';
 import { headerLines } from '../../support/cors-http.js';
-import { ADAPTERS, createApp, type AdapterName } from '../../support/create-app.js';
+import { ADAPTERS, createApp, NEST_MAJOR, type AdapterName } from '../../support/create-app.js';
 import { expectAllowed, expectRefused, preflight, varyTokens } from './preflight-helpers.js';
-
-/** The installed Nest major: CI runs this suite on Nest 12 and on Nest 11. */
-const NEST_MAJOR = Number(
-  (
-    createRequire(import.meta.url)('@nestjs/core/package.json') as { version: string }
-  ).version.split('.')[0],
-);
 
 const ONE = 'https://one.example';
 const TWO = 'https://two.example';

@@ -24,7 +24,7 @@ import request from 'supertest';
 import { Cors, CorsModule } from '../../../lib/index.js';
 import { CorsPolicyTableHost } from '../../../lib/policy-table/cors-policy-table.host.js';
 import { listen, pipelinedRequests } from '../../security/support/raw-http.js';
-import { ADAPTERS, createApp, type AdapterName } from '../../support/create-app.js';
+import { ADAPTERS, createApp, NEST_MAJOR, type AdapterName } from '../../support/create-app.js';
 import { expectAllowed, expectRefused, preflight } from './preflight-helpers.js';
 
 // The route whose path and method a request names is not always the one that
@@ -638,40 +638,127 @@ function recordAnnouncements(app: INestApplication): string[] {
 }
 
 describe.each(ADAPTERS)('handlers that announce themselves on %s', (adapter) => {
-  let app: INestApplication;
-  let announced: string[];
-  beforeAll(async () => {
-    app = await createApp(
+  const appWith = (configure?: (nest: INestApplication) => void) =>
+    createApp(
       adapter,
       { imports: [CorsModule.forRoot({ origin: [APP] })], controllers: [PlainController] },
+      { configure },
+    );
+  const get = (app: INestApplication, path: string) =>
+    request(app.getHttpServer()).get(path).set('Origin', APP);
+
+  it('are none where every request is decided for the handler that serves it', async () => {
+    const app = await appWith();
+    try {
+      const announced = recordAnnouncements(app);
+      const res = await get(app, '/plain/list');
+      expect(res.text).toBe('plain');
+      expect(allowOrigin(res)).toBe(APP);
+      expect(announced).toEqual([]);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('include, beside a route registered on the adapter, those that may serve its requests', async () => {
+    const app = await appWith((nest) => {
+      const http = nest.getHttpAdapter();
+      http.get('/health', (_request: unknown, response: unknown) =>
+        http.reply(response, 'ok', 200),
+      );
+    });
+    try {
+      const announced = recordAnnouncements(app);
+      expect(allowOrigin(await get(app, '/plain/list'))).toBe(APP);
+      expect(allowOrigin(await get(app, '/health'))).toBe(APP);
+      const health = 'GET /health (registered on the adapter)';
+      // Express hands its requests on to the routes of its path only; fastify
+      // may serve a request with a route of another method or pattern (HEAD by
+      // GET, an @All() beside one method), so there every handler announces.
+      expect(announced).toEqual(
+        adapter === 'express' ? [health] : ['PlainController.list (GET /plain/list)', health],
+      );
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+@Controller('items')
+@Cors({ origin: [ONE] })
+class ItemListController {
+  @Get('list')
+  list() {
+    return 'list';
+  }
+}
+
+@Controller('drafts')
+@Cors({ origin: [ONE] })
+class DraftsV2Controller {
+  @All()
+  @Version('2')
+  any() {
+    return 'drafts v2';
+  }
+}
+
+// fastify serves these with another route than the one registered on the
+// adapter at the path and method the request names.
+describe('routes registered on the fastify adapter beside the route that serves a request', () => {
+  // Nest 11 registers a versioned @All() in a way fastify refuses beside a POST of its path.
+  const versionedAll = NEST_MAJOR >= 12;
+  let app: INestApplication;
+  beforeAll(async () => {
+    app = await createApp(
+      'fastify',
+      {
+        imports: [CorsModule.forRoot({ origin: [APP] })],
+        controllers: [ItemListController, ...(versionedAll ? [DraftsV2Controller] : [])],
+      },
       {
         configure: (nest) => {
+          nest.enableVersioning(HEADER_VERSIONING);
           const http = nest.getHttpAdapter();
-          http.get('/health', (_request: unknown, response: unknown) =>
-            http.reply(response, 'ok', 200),
+          http.head('/items/:id', (_request: unknown, response: unknown) =>
+            http.reply(response, '', 200),
           );
+          if (versionedAll)
+            http.post('/drafts', (_request: unknown, response: unknown) =>
+              http.reply(response, 'drafts on the adapter', 200),
+            );
         },
       },
     );
-    announced = recordAnnouncements(app);
   });
   afterAll(() => app.close());
 
-  it('are none where every request is decided for the handler that serves it', async () => {
-    const res = await request(app.getHttpServer()).get('/plain/list').set('Origin', APP);
-    expect(res.text).toBe('plain');
-    expect(allowOrigin(res)).toBe(APP);
-    expect(announced).toEqual([]);
+  it('leave HEAD of a static GET path to the GET route', async () => {
+    const head = (origin: string) =>
+      request(app.getHttpServer()).head('/items/list').set('Origin', origin);
+    const [fromOne, fromApp] = [await head(ONE), await head(APP)];
+    expect([fromOne.status, allowOrigin(fromOne), allowOrigin(fromApp)]).toEqual([
+      200,
+      ONE,
+      undefined,
+    ]);
   });
 
-  it('include a route registered on express, which may hand requests on, and no fastify one', async () => {
-    const res = await request(app.getHttpServer()).get('/health').set('Origin', APP);
-    expect(res.text).toBe('ok');
-    expect(allowOrigin(res)).toBe(APP);
-    expect(announced).toEqual(
-      adapter === 'express' ? ['GET /health (registered on the adapter)'] : [],
-    );
-  });
+  if (versionedAll)
+    it('leave a request of the version an @All() serves to it', async () => {
+      const post = (origin: string) =>
+        request(app.getHttpServer())
+          .post('/drafts')
+          .set('X-API-Version', '2')
+          .set('Origin', origin);
+      const [fromOne, fromApp] = [await post(ONE), await post(APP)];
+      expect([fromOne.text, allowOrigin(fromOne), fromApp.text, allowOrigin(fromApp)]).toEqual([
+        'drafts v2',
+        ONE,
+        'drafts v2',
+        undefined,
+      ]);
+    });
 });
 
 describe('handlers that announce themselves next to versions on express', () => {
@@ -701,5 +788,42 @@ describe('handlers that announce themselves next to versions on express', () => 
     expect(latest.text).toBe('reports latest');
     expect(allowOrigin(latest)).toBe(TWO);
     expect(announced).toEqual(['ReportsLatestController.list (GET /reports)']);
+  });
+});
+
+// Version 1 answers every origin with "*", which does not vary by Origin; other
+// versions go on to the catch-all, whose answer does.
+@Controller({ path: 'open', version: '1' })
+@Cors({ origin: '*' })
+class OpenV1Controller {
+  @Get()
+  list() {
+    return 'open v1';
+  }
+}
+
+describe.each(ADAPTERS)('a request without Origin that may be handed on, on %s', (adapter) => {
+  let app: INestApplication;
+  beforeAll(async () => {
+    app = await createApp(
+      adapter,
+      {
+        imports: [CorsModule.forRoot({ origin: false })],
+        controllers: [OpenV1Controller, CatchAllController],
+      },
+      { configure: (nest) => nest.enableVersioning(HEADER_VERSIONING) },
+    );
+  });
+  afterAll(() => app.close());
+
+  it('carries Vary: Origin, since the route that serves it may answer by Origin', async () => {
+    const get = (version: string) =>
+      request(app.getHttpServer()).get('/open').set('X-API-Version', version);
+    const handedOn = await get('2');
+    expect(handedOn.text).toBe('catch-all');
+    expect(handedOn.headers.vary).toBe('Origin');
+    const served = await get('1');
+    expect(served.text).toBe('open v1');
+    expect(served.headers.vary).toBe('Origin');
   });
 });

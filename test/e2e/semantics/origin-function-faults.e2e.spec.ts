@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { Controller, Get, type INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { Cors, CorsModule } from '../../../lib/index.js';
@@ -9,6 +9,7 @@ import { settle, watchUnhandledRejections } from '../../support/process-faults.j
 
 const HANGING = 'https://hanging.example';
 const FINE = 'https://fine.example';
+const VISITOR = 'https://visitor.example';
 const TIMEOUT = 150;
 
 /** The tenant lookup of HANGING never answers; FINE is answered at once. */
@@ -24,13 +25,27 @@ class TenantsController {
   }
 }
 
-describe.each(ADAPTERS)('an origin function that never settles, on %s', (adapter) => {
+// What a data layer might throw: the app's internals, for its own log only.
+@Controller('accounts')
+@Cors({
+  origin: () => {
+    throw { query: 'SELECT origin FROM tenants', dsn: 'postgres://cors:s3cret@10.0.0.5/app' };
+  },
+})
+class AccountsController {
+  @Get()
+  list() {
+    return 'accounts';
+  }
+}
+
+describe.each(ADAPTERS)('origin functions that fail, on %s', (adapter) => {
   const logs = new LogCapture();
   let app: INestApplication;
   beforeAll(async () => {
     app = await createApp(
       adapter,
-      { imports: [CorsModule.forRoot()], controllers: [TenantsController] },
+      { imports: [CorsModule.forRoot()], controllers: [TenantsController, AccountsController] },
       { configure: (created) => logs.attach(created, ['warn', 'error']) },
     );
   });
@@ -38,6 +53,7 @@ describe.each(ADAPTERS)('an origin function that never settles, on %s', (adapter
     await app.close();
     logs.detach();
   });
+  beforeEach(() => logs.clear());
 
   it('denies the origin once the timeout passes, while other requests are served meanwhile', async () => {
     const rejections = watchUnhandledRejections();
@@ -74,5 +90,15 @@ describe.each(ADAPTERS)('an origin function that never settles, on %s', (adapter
     expect(res.text).toBe('tenants');
     expect(res.headers['access-control-allow-origin']).toBeUndefined();
     expect(res.headers['access-control-allow-credentials']).toBeUndefined();
+  });
+
+  it('refuses the preflight with the reason alone and logs what it threw', async () => {
+    const res = await preflight(app, '/accounts', { origin: VISITOR, method: 'GET' });
+    expect(res.status).toBe(403);
+    expect(res.text).toBe(`CORS preflight refused: origin "${VISITOR}" is not allowed\n`);
+    const warnings = logs.of('CorsModule', 'warn').map((entry) => entry.message);
+    expect(warnings).toEqual([
+      expect.stringContaining("dsn: 'postgres://cors:s3cret@10.0.0.5/app'"),
+    ]);
   });
 });
