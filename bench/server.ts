@@ -6,7 +6,7 @@ import { benchModule, GLOBAL_POLICY, type Variant } from './bench-app.js';
 
 /**
  * One app variant in its own process. argv: adapter variant routes. Prints
- * `ready <port>` once listening; answers `GET /__rss` with its RSS after a GC.
+ * `ready <port>` once listening; `GET /__rss` answers with its RSS after a GC.
  */
 async function main() {
   const [adapter, variant, routes] = process.argv.slice(2) as [
@@ -20,11 +20,6 @@ async function main() {
       ? await NestFactory.create(module, new FastifyAdapter(), { logger: false })
       : await NestFactory.create(module, { logger: false });
   if (variant === 'enable-cors') app.enableCors(GLOBAL_POLICY);
-  const http = app.getHttpAdapter();
-  http.get('/__rss', (_request: unknown, response: unknown) => {
-    (globalThis as { gc?: () => void }).gc?.();
-    http.reply(response, String(process.memoryUsage().rss), 200);
-  });
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   process.stdout.write(`ready ${address.port}\n`);
