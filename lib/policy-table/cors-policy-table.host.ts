@@ -93,6 +93,7 @@ function pathMatchingOf(adapter: AbstractHttpAdapter): PathMatching {
       ignoreDuplicateSlashes: router.ignoreDuplicateSlashes === true,
       maxParamLength: typeof router.maxParamLength === 'number' ? router.maxParamLength : 100,
       allMethods: fastify.supportedMethods,
+      exposesHeadRoutes: config.exposeHeadRoutes !== false,
     };
   }
   // Express fixes these when it creates its router, in the adapter's constructor:

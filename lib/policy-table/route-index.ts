@@ -13,6 +13,11 @@ export interface PathMatching {
   readonly maxParamLength: number;
   /** The methods an `ALL` route serves; undefined for every method Node knows (express). */
   readonly allMethods?: readonly string[];
+  /**
+   * fastify: whether it adds a HEAD route for each GET route (`exposeHeadRoutes`,
+   * its default) where no HEAD route is registered at that path first.
+   */
+  readonly exposesHeadRoutes?: boolean;
 }
 
 /** The routes of one method at one path pattern, in registration order. */
@@ -94,6 +99,8 @@ export class RouteIndex<T> {
   private readonly registrations: Array<RegisteredVariant<T> & { readonly method: string }> = [];
   /** Static paths by method, each with the slot the tree finds for it: one Map lookup instead of a tree walk. */
   private readonly staticPaths = new Map<string, Map<string, RouteSlot<T>>>();
+  /** fastify only: for an `ALL` slot the tree holds for a method, the slot that joins it with that method's own routes (see `joinAllRoutes`). */
+  private readonly joined = new Map<RouteSlot<T>, Map<string, RouteSlot<T>>>();
 
   constructor(private readonly matching: PathMatching) {
     this.tree = FindMyWay({
@@ -121,14 +128,10 @@ export class RouteIndex<T> {
   /**
    * The slot a request for `method` and `url` (a query string is ignored)
    * reaches, if any. HEAD is also served by GET routes: on express by whichever
-   * was registered first, on fastify by GET only when no HEAD route exists.
+   * was registered first; on fastify through the HEAD route it adds for a GET
+   * route, which competes with the HEAD routes registered (see `exposesHeadRoutes`).
    */
   find(method: string, url: string): RouteSlot<T> | undefined {
-    if (method !== 'HEAD' || this.matching.syntax === 'express') return this.lookup(method, url);
-    return this.lookup('HEAD', url) ?? this.lookup('GET', url);
-  }
-
-  private lookup(method: string, url: string): RouteSlot<T> | undefined {
     // Express matches the path alone, however the target was written; find-my-way as fastify does.
     const target = this.matching.syntax === 'express' ? pathOf(url) : url;
     const staticPaths = this.staticPaths.get(method);
@@ -140,7 +143,8 @@ export class RouteIndex<T> {
     const found = this.treeFind(method, target);
     if (found !== null) {
       const slot = found.store as RouteSlot<T>;
-      if (this.matching.syntax !== 'express') return slot;
+      if (this.matching.syntax !== 'express')
+        return this.joined.size === 0 ? slot : (this.joined.get(slot)?.get(method) ?? slot);
       const served = this.expressChoice(slot, method, target, found.params);
       if (served !== undefined) return served;
     }
@@ -293,9 +297,39 @@ export class RouteIndex<T> {
   /** Call once all routes are added. */
   seal(): void {
     if (this.matching.syntax === 'express') this.findExpressContenders();
+    else this.joinAllRoutes();
     this.indexStaticPaths();
     // Only sealing reads them: with 10,000 routes they would hold megabytes.
     this.registrations.splice(0);
+  }
+
+  /**
+   * fastify: an `@All()` route and a route of one method at the same path both
+   * take that method's requests (fastify picks between them by their
+   * constraints: versions, hosts), and so do a GET route and an `@All()` for
+   * HEAD, through the HEAD route fastify adds. The method's slot gets the
+   * `ALL` routes too, in registration order, so that both are weighed; where
+   * the tree holds the `ALL` slot for that method, a lookup is turned to it.
+   */
+  private joinAllRoutes(): void {
+    const order = new Map<T, number>();
+    this.registrations.forEach(({ route }, at) => {
+      if (!order.has(route)) order.set(route, at);
+    });
+    for (const siblings of this.patterns.values()) {
+      const all = siblings.get('ALL');
+      if (all === undefined || all.routes.length === 0) continue;
+      const turned = new Map<string, RouteSlot<T>>();
+      for (const [method, slot] of siblings) {
+        if (method === 'ALL' || slot.routes.length === 0) continue;
+        const both = [...slot.routes, ...all.routes].sort((a, b) => order.get(a)! - order.get(b)!);
+        slot.routes.splice(0, slot.routes.length, ...both);
+        turned.set(method, slot);
+        if (method === 'GET' && this.exposesHeadRoutes && !siblings.has('HEAD'))
+          turned.set('HEAD', slot);
+      }
+      if (turned.size > 0) this.joined.set(all, turned);
+    }
   }
 
   /**
@@ -308,15 +342,20 @@ export class RouteIndex<T> {
       if (/[:*%#;?]/.test(path)) continue;
       for (const [method, slot] of slots) {
         if (method === 'ALL') continue;
-        const found = this.tree.find(method as FindMyWayMethod, path);
-        if (found === null || found.store !== slot) continue;
-        let paths = this.staticPaths.get(method);
-        if (paths === undefined) this.staticPaths.set(method, (paths = new Map()));
-        const served =
-          this.matching.syntax === 'express' ? this.expressChoice(slot, method, path, {}) : slot;
-        if (served !== undefined) paths.set(path, served);
+        this.indexStaticPath(method, path, slot);
+        if (method === 'GET' && this.exposesHeadRoutes) this.indexStaticPath('HEAD', path, slot);
       }
     }
+  }
+
+  private indexStaticPath(method: string, path: string, slot: RouteSlot<T>): void {
+    const found = this.tree.find(method as FindMyWayMethod, path);
+    if (found === null || found.store !== slot) return;
+    let paths = this.staticPaths.get(method);
+    if (paths === undefined) this.staticPaths.set(method, (paths = new Map()));
+    const served =
+      this.matching.syntax === 'express' ? this.expressChoice(slot, method, path, {}) : slot;
+    if (served !== undefined) paths.set(path, served);
   }
 
   /**
@@ -348,6 +387,9 @@ export class RouteIndex<T> {
         this.fallback.push({ method, path: pattern, slot, route });
         held++;
       } else if (this.registerEach(method, this.treePath(radixPath), slot)) held++;
+      // fastify: an `ALL` route holds the method here; fastify picks between
+      // them by their constraints, so this route joins it (see `joinAllRoutes`).
+      else if (this.matching.syntax === 'fastify' && slot.siblings.has('ALL')) held++;
     }
     if (held > 0) return added;
     for (const { slot } of added) slot.routes.pop();
@@ -368,12 +410,23 @@ export class RouteIndex<T> {
     return this.foldsCase ? radixPath.toLowerCase() : radixPath;
   }
 
-  /** Registers a slot under its method, or each method of `ALL`; false when none registered. */
+  /**
+   * Registers a slot under its method, or each method of `ALL`; false when none
+   * registered. A fastify GET route also takes HEAD at its path, unless a route
+   * already holds it, as fastify adds a HEAD route for it then.
+   */
   private registerEach(method: string, radixPath: string, slot: RouteSlot<T>): boolean {
     const methods = method === 'ALL' ? (this.matching.allMethods ?? METHODS) : [method];
     let registered = 0;
     for (const each of methods) if (this.register(each, radixPath, slot)) registered++;
+    if (registered > 0 && method === 'GET' && this.exposesHeadRoutes) {
+      if (this.register('HEAD', radixPath, slot)) this.methods.add('HEAD');
+    }
     return registered > 0;
+  }
+
+  private get exposesHeadRoutes(): boolean {
+    return this.matching.syntax === 'fastify' && this.matching.exposesHeadRoutes !== false;
   }
 
   /**

@@ -9,6 +9,8 @@ type Route = readonly [method: string, path: string, value: string];
 interface Flags {
   readonly caseSensitive: boolean;
   readonly ignoreTrailingSlash: boolean;
+  /** fastify's `exposeHeadRoutes` (on unless set false). */
+  readonly exposesHeadRoutes?: boolean;
 }
 
 const SYNTAXES: Syntax[] = ['express', 'fastify'];
@@ -257,19 +259,59 @@ describe('HEAD', () => {
     expect(index.find('HEAD', '/nothing')).toBeUndefined();
   });
 
-  it.each<[Syntax, 'before' | 'after', string]>([
-    ['express', 'before', 'head'],
-    ['express', 'after', 'get'],
-    ['fastify', 'before', 'head'],
-    ['fastify', 'after', 'head'],
-  ])('on %s, a HEAD route registered %s GET gives %s', (syntax, when, expected) => {
-    const head: Route = ['HEAD', '/a/b', 'head'];
-    const get: Route = ['GET', '/a/b', 'get'];
-    const index = buildIndex(syntax, FLAGS[0], when === 'before' ? [head, get] : [get, head]);
-    expect(routesOf(index.find('HEAD', '/a/b'))).toEqual([expected]);
-    expect(routesOf(index.find('HEAD', '/a/b?x=1'))).toEqual([expected]);
-    expect(routesOf(index.find('GET', '/a/b'))).toEqual(['get']);
-  });
+  it.each<[Syntax, 'before' | 'after', boolean, string]>([
+    ['express', 'before', true, 'head'],
+    ['express', 'after', true, 'get'],
+    ['fastify', 'before', true, 'head'],
+    // fastify refuses a HEAD route after the GET of its path while it adds HEAD routes itself.
+    ['fastify', 'after', false, 'head'],
+  ])(
+    'on %s, a HEAD route registered %s GET (HEAD routes added: %s) gives %s',
+    (syntax, when, exposesHeadRoutes, expected) => {
+      const head: Route = ['HEAD', '/a/b', 'head'];
+      const get: Route = ['GET', '/a/b', 'get'];
+      const flags = { ...FLAGS[0], exposesHeadRoutes };
+      const index = buildIndex(syntax, flags, when === 'before' ? [head, get] : [get, head]);
+      expect(routesOf(index.find('HEAD', '/a/b'))).toEqual([expected]);
+      expect(routesOf(index.find('HEAD', '/a/b?x=1'))).toEqual([expected]);
+      expect(routesOf(index.find('GET', '/a/b'))).toEqual(['get']);
+    },
+  );
+
+  it.each([true, false])(
+    'on fastify, the HEAD route it adds for a static GET path outranks a parametric HEAD route (static map: %s)',
+    (staticMap) => {
+      const routes: Route[] = [
+        ['HEAD', '/items/:id', 'head'],
+        ['GET', '/items/list', 'list'],
+      ];
+      const built = buildIndex('fastify', FLAGS[0], routes);
+      const index = staticMap ? built : withoutStaticMap(built);
+      expect(routesOf(index.find('HEAD', '/items/list'))).toEqual(['list']);
+      expect(routesOf(index.find('HEAD', '/items/7'))).toEqual(['head']);
+      const withoutAdded = buildIndex('fastify', { ...FLAGS[0], exposesHeadRoutes: false }, routes);
+      expect(routesOf(withoutAdded.find('HEAD', '/items/list'))).toEqual(['head']);
+      expect(withoutAdded.find('HEAD', '/items')).toBeUndefined();
+    },
+  );
+
+  it.each([true, false])(
+    'on fastify, an ALL route and the routes of one method at its path are weighed together (ALL first: %s)',
+    (allFirst) => {
+      const all: Route = ['ALL', '/drafts', 'all'];
+      const own: Route[] = [
+        ['POST', '/drafts', 'post'],
+        ['GET', '/drafts', 'get'],
+      ];
+      const index = buildIndex('fastify', FLAGS[0], allFirst ? [all, ...own] : [...own, all]);
+      const expected = (route: string) => (allFirst ? ['all', route] : [route, 'all']);
+      expect(routesOf(index.find('POST', '/drafts'))).toEqual(expected('post'));
+      expect(routesOf(index.find('GET', '/drafts'))).toEqual(expected('get'));
+      // HEAD through the route fastify adds for the GET one.
+      expect(routesOf(index.find('HEAD', '/drafts'))).toEqual(expected('get'));
+      expect(routesOf(index.find('PUT', '/drafts'))).toEqual(['all']);
+    },
+  );
 
   it('on express, GET through an earlier parametric route wins over a later HEAD route', () => {
     const index = buildIndex('express', FLAGS[0], [

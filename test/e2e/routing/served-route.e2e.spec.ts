@@ -4,6 +4,7 @@ import {
   Controller,
   ForbiddenException,
   Get,
+  Head,
   Module,
   Next,
   Post,
@@ -788,6 +789,98 @@ describe('handlers that announce themselves next to versions on express', () => 
     expect(latest.text).toBe('reports latest');
     expect(allowOrigin(latest)).toBe(TWO);
     expect(announced).toEqual(['ReportsLatestController.list (GET /reports)']);
+  });
+});
+
+@Controller('drafts')
+@Cors({ origin: [APP] })
+class UnversionedDraftsController {
+  @Post()
+  create() {
+    return 'drafts unversioned';
+  }
+}
+
+// fastify picks between an @All() and a route of one method at its path by
+// their constraints: both may serve a request of that method. (Nest 11 cannot
+// start this app: fastify refuses the second POST /drafts.)
+if (NEST_MAJOR >= 12)
+  describe.each([true, false])(
+    'a versioned @All() beside an unversioned @Post() of its path on fastify, @All() first: %s',
+    (allFirst) => {
+      let app: INestApplication;
+      beforeAll(async () => {
+        app = await createApp(
+          'fastify',
+          {
+            imports: [CorsModule.forRoot({ origin: false })],
+            controllers: allFirst
+              ? [DraftsV2Controller, UnversionedDraftsController]
+              : [UnversionedDraftsController, DraftsV2Controller],
+          },
+          { configure: (nest) => nest.enableVersioning(HEADER_VERSIONING) },
+        );
+      });
+      afterAll(() => app.close());
+
+      const post = (origin: string, version?: string) => {
+        const req = request(app.getHttpServer()).post('/drafts').set('Origin', origin);
+        return version === undefined ? req : req.set('X-API-Version', version);
+      };
+
+      it('gets the policy of the one fastify serves it with', async () => {
+        const answers = [
+          await post(ONE, '2'),
+          await post(APP, '2'),
+          await post(APP),
+          await post(ONE),
+        ];
+        expect(answers.map((res) => [res.text, allowOrigin(res)])).toEqual([
+          ['drafts v2', ONE],
+          ['drafts v2', undefined],
+          ['drafts unversioned', APP],
+          ['drafts unversioned', undefined],
+        ]);
+      });
+    },
+  );
+
+@Controller('items')
+@Cors({ origin: [APP] })
+class ItemHeadController {
+  @Head(':id')
+  head() {
+    return '';
+  }
+}
+
+// fastify adds a HEAD route for each GET route, which competes with the HEAD
+// routes registered: a static path outranks a parameter, as for any method.
+describe.each([true, false])('HEAD on fastify, with HEAD routes added: %s', (exposeHeadRoutes) => {
+  let app: INestApplication;
+  beforeAll(async () => {
+    app = await createApp(
+      'fastify',
+      {
+        imports: [CorsModule.forRoot({ origin: false })],
+        controllers: [ItemHeadController, ItemListController],
+      },
+      { fastify: { exposeHeadRoutes } },
+    );
+  });
+  afterAll(() => app.close());
+
+  const head = (path: string, origin: string) =>
+    request(app.getHttpServer()).head(path).set('Origin', origin);
+
+  it('gets the policy of the route fastify serves it with', async () => {
+    const [fromOne, fromApp] = [await head('/items/list', ONE), await head('/items/list', APP)];
+    expect([fromOne.status, fromApp.status]).toEqual([200, 200]);
+    // The GET route's HEAD when fastify adds it; the registered HEAD route otherwise.
+    const served = exposeHeadRoutes ? ONE : APP;
+    expect(allowOrigin(served === ONE ? fromOne : fromApp)).toBe(served);
+    expect(allowOrigin(served === ONE ? fromApp : fromOne)).toBeUndefined();
+    expect(allowOrigin(await head('/items/7', APP))).toBe(APP);
   });
 });
 
