@@ -101,6 +101,8 @@ export class RouteIndex<T> {
   private readonly staticPaths = new Map<string, Map<string, RouteSlot<T>>>();
   /** fastify only: for an `ALL` slot the tree holds for a method, the slot that joins it with that method's own routes (see `joinAllRoutes`). */
   private readonly joined = new Map<RouteSlot<T>, Map<string, RouteSlot<T>>>();
+  /** fastify only: whether the tree holds the HEAD routes fastify adds for GET routes (see `addHeadsOfGets`). */
+  private headsTakeGets = false;
 
   constructor(private readonly matching: PathMatching) {
     this.tree = FindMyWay({
@@ -129,9 +131,18 @@ export class RouteIndex<T> {
    * The slot a request for `method` and `url` (a query string is ignored)
    * reaches, if any. HEAD is also served by GET routes: on express by whichever
    * was registered first; on fastify through the HEAD route it adds for a GET
-   * route, which competes with the HEAD routes registered (see `exposesHeadRoutes`).
+   * route, which competes with the HEAD routes registered (see `addHeadsOfGets`).
    */
   find(method: string, url: string): RouteSlot<T> | undefined {
+    if (method === 'HEAD' && this.matching.syntax === 'fastify' && !this.headsTakeGets) {
+      return (
+        this.lookup('HEAD', url) ?? (this.exposesHeadRoutes ? this.lookup('GET', url) : undefined)
+      );
+    }
+    return this.lookup(method, url);
+  }
+
+  private lookup(method: string, url: string): RouteSlot<T> | undefined {
     // Express matches the path alone, however the target was written; find-my-way as fastify does.
     const target = this.matching.syntax === 'express' ? pathOf(url) : url;
     const staticPaths = this.staticPaths.get(method);
@@ -297,10 +308,30 @@ export class RouteIndex<T> {
   /** Call once all routes are added. */
   seal(): void {
     if (this.matching.syntax === 'express') this.findExpressContenders();
-    else this.joinAllRoutes();
+    else {
+      this.addHeadsOfGets();
+      this.joinAllRoutes();
+    }
     this.indexStaticPaths();
     // Only sealing reads them: with 10,000 routes they would hold megabytes.
     this.registrations.splice(0);
+  }
+
+  /**
+   * fastify adds a HEAD route for each GET route (`exposeHeadRoutes`), which
+   * competes with the HEAD (and `ALL`) routes registered: a static GET path
+   * outranks a parametric HEAD route. Where there are such routes, each GET
+   * route takes HEAD at its path in the tree too, unless a route holds it
+   * there (fastify adds none then). Where there are none, a HEAD request is
+   * looked up as a GET, without a second tree of every GET path.
+   */
+  private addHeadsOfGets(): void {
+    if (!this.exposesHeadRoutes || !this.holds('HEAD')) return;
+    for (const { method, pattern, slot } of this.registrations) {
+      if (method === 'GET' && this.tree.findRoute('GET', pattern)?.store === slot)
+        this.register('HEAD', pattern, slot);
+    }
+    this.headsTakeGets = true;
   }
 
   /**
@@ -325,7 +356,7 @@ export class RouteIndex<T> {
         const both = [...slot.routes, ...all.routes].sort((a, b) => order.get(a)! - order.get(b)!);
         slot.routes.splice(0, slot.routes.length, ...both);
         turned.set(method, slot);
-        if (method === 'GET' && this.exposesHeadRoutes && !siblings.has('HEAD'))
+        if (method === 'GET' && this.headsTakeGets && !siblings.has('HEAD'))
           turned.set('HEAD', slot);
       }
       if (turned.size > 0) this.joined.set(all, turned);
@@ -343,7 +374,7 @@ export class RouteIndex<T> {
       for (const [method, slot] of slots) {
         if (method === 'ALL') continue;
         this.indexStaticPath(method, path, slot);
-        if (method === 'GET' && this.exposesHeadRoutes) this.indexStaticPath('HEAD', path, slot);
+        if (method === 'GET' && this.headsTakeGets) this.indexStaticPath('HEAD', path, slot);
       }
     }
   }
@@ -410,18 +441,11 @@ export class RouteIndex<T> {
     return this.foldsCase ? radixPath.toLowerCase() : radixPath;
   }
 
-  /**
-   * Registers a slot under its method, or each method of `ALL`; false when none
-   * registered. A fastify GET route also takes HEAD at its path, unless a route
-   * already holds it, as fastify adds a HEAD route for it then.
-   */
+  /** Registers a slot under its method, or each method of `ALL`; false when none registered. */
   private registerEach(method: string, radixPath: string, slot: RouteSlot<T>): boolean {
     const methods = method === 'ALL' ? (this.matching.allMethods ?? METHODS) : [method];
     let registered = 0;
     for (const each of methods) if (this.register(each, radixPath, slot)) registered++;
-    if (registered > 0 && method === 'GET' && this.exposesHeadRoutes) {
-      if (this.register('HEAD', radixPath, slot)) this.methods.add('HEAD');
-    }
     return registered > 0;
   }
 
