@@ -60,7 +60,10 @@ export function buildPolicyTable(input: PolicyTableInput): CorsPolicyTable {
   const compiled = new Map<string, RoutePolicy>();
   const handlerPolicies = new Map<string, RoutePolicy>();
   const entries = new Map<string, RouteEntry>();
-  const index = new RouteIndex<RouteEntry>(input.matching);
+  const index = new RouteIndex<RouteEntry>(
+    input.matching,
+    (entry) => entry.passesOn === 'sometimes' || entry.host !== undefined,
+  );
   const listing: TableRoute[] = [];
   const announced: Array<[ServedRouteSlot<RouteEntry>, RouteEntry]> = [];
 

@@ -99,12 +99,16 @@ export class RouteIndex<T> {
   private readonly registrations: Array<RegisteredVariant<T> & { readonly method: string }> = [];
   /** Static paths by method, each with the slot the tree finds for it: one Map lookup instead of a tree walk. */
   private readonly staticPaths = new Map<string, Map<string, RouteSlot<T>>>();
-  /** fastify only: for an `ALL` slot the tree holds for a method, the slot that joins it with that method's own routes (see `joinAllRoutes`). */
+  /** fastify only: for an `ALL` slot the tree holds for a method, the slot that joins it with that method's own routes (see `joinSharedPaths`). */
   private readonly joined = new Map<RouteSlot<T>, Map<string, RouteSlot<T>>>();
   /** fastify only: whether the tree holds the HEAD routes fastify adds for GET routes (see `addHeadsOfGets`). */
   private headsTakeGets = false;
 
-  constructor(private readonly matching: PathMatching) {
+  constructor(
+    private readonly matching: PathMatching,
+    /** Whether a route has constraints fastify picks by (a version, a host): see `joinSharedPaths`. */
+    private readonly isConstrained: (route: T) => boolean = () => false,
+  ) {
     this.tree = FindMyWay({
       caseSensitive: matching.caseSensitive,
       ignoreTrailingSlash: matching.ignoreTrailingSlash,
@@ -310,7 +314,7 @@ export class RouteIndex<T> {
     if (this.matching.syntax === 'express') this.findExpressContenders();
     else {
       this.addHeadsOfGets();
-      this.joinAllRoutes();
+      this.joinSharedPaths();
     }
     this.indexStaticPaths();
     // Only sealing reads them: with 10,000 routes they would hold megabytes.
@@ -335,26 +339,39 @@ export class RouteIndex<T> {
   }
 
   /**
-   * fastify: an `@All()` route and a route of one method at the same path both
-   * take that method's requests (fastify picks between them by their
-   * constraints: versions, hosts), and so do a GET route and an `@All()` for
-   * HEAD, through the HEAD route fastify adds. The method's slot gets the
-   * `ALL` routes too, in registration order, so that both are weighed; where
-   * the tree holds the `ALL` slot for that method, a lookup is turned to it.
+   * fastify picks among the routes at one path by their constraints (versions,
+   * hosts), across methods too: an `@All()` route and a route of one method
+   * both take that method's requests, and the HEAD route fastify adds for a
+   * GET route competes with a HEAD route registered there whose constraints
+   * differ (taken as: either has constraints). Each method's slot gets every route that may take its requests, in
+   * registration order, so that all are weighed; where the tree holds the
+   * `ALL` slot for a method, a lookup is turned to that method's slot.
    */
-  private joinAllRoutes(): void {
+  private joinSharedPaths(): void {
     const order = new Map<T, number>();
     this.registrations.forEach(({ route }, at) => {
       if (!order.has(route)) order.set(route, at);
     });
+    const join = (slot: RouteSlot<T>, routes: readonly T[]) => {
+      const both = [...slot.routes, ...routes].sort((a, b) => order.get(a)! - order.get(b)!);
+      slot.routes.splice(0, slot.routes.length, ...both);
+    };
     for (const siblings of this.patterns.values()) {
+      const head = siblings.get('HEAD');
+      const get = siblings.get('GET');
+      if (
+        this.headsTakeGets &&
+        head?.routes.length &&
+        get?.routes.length &&
+        [...head.routes, ...get.routes].some(this.isConstrained)
+      )
+        join(head, get.routes);
       const all = siblings.get('ALL');
       if (all === undefined || all.routes.length === 0) continue;
       const turned = new Map<string, RouteSlot<T>>();
       for (const [method, slot] of siblings) {
         if (method === 'ALL' || slot.routes.length === 0) continue;
-        const both = [...slot.routes, ...all.routes].sort((a, b) => order.get(a)! - order.get(b)!);
-        slot.routes.splice(0, slot.routes.length, ...both);
+        join(slot, all.routes);
         turned.set(method, slot);
         if (method === 'GET' && this.headsTakeGets && !siblings.has('HEAD'))
           turned.set('HEAD', slot);
@@ -406,7 +423,7 @@ export class RouteIndex<T> {
     const added: RegisteredVariant<T>[] = [];
     let held = 0;
     for (const { radixPath, pattern } of variants) {
-      const slot = this.slot(method, patternKey(radixPath), pattern);
+      const slot = this.slot(method, this.slotKey(radixPath), pattern);
       added.push({ pattern, slot, route });
       if (slot.routes.includes(route)) {
         held++;
@@ -419,12 +436,24 @@ export class RouteIndex<T> {
         held++;
       } else if (this.registerEach(method, this.treePath(radixPath), slot)) held++;
       // fastify: an `ALL` route holds the method here; fastify picks between
-      // them by their constraints, so this route joins it (see `joinAllRoutes`).
+      // them by their constraints, so this route joins it (see `joinSharedPaths`).
       else if (this.matching.syntax === 'fastify' && slot.siblings.has('ALL')) held++;
     }
     if (held > 0) return added;
     for (const { slot } of added) slot.routes.pop();
     return undefined;
+  }
+
+  /**
+   * The key a path's slots share, in the case the adapter tells paths apart
+   * by: find-my-way (fastify's router) folds case unless case-sensitive, so
+   * an `@All('Docs')` and a `@Get('docs')` share one path there.
+   */
+  private slotKey(radixPath: string): string {
+    const key = patternKey(radixPath);
+    return this.matching.syntax === 'fastify' && !this.matching.caseSensitive
+      ? key.toLowerCase()
+      : key;
   }
 
   /** Whether lookups fold case: express's router, unless it was made case-sensitive. */

@@ -884,6 +884,114 @@ describe.each([true, false])('HEAD on fastify, with HEAD routes added: %s', (exp
   });
 });
 
+@Controller('reports')
+class ReportHeadController {
+  @Head()
+  @Cors({ origin: [APP] })
+  head() {
+    return '';
+  }
+}
+
+@Controller('reports')
+class ReportGetV1Controller {
+  @Get()
+  @Version('1')
+  @Cors({ origin: [ONE] })
+  get() {
+    return 'reports v1';
+  }
+}
+
+// fastify adds a HEAD route for a GET route beside a HEAD route of its path
+// whose constraints differ, and picks between the two by them.
+describe.each([
+  ['HEAD first', [ReportHeadController, ReportGetV1Controller]],
+  ['GET first', [ReportGetV1Controller, ReportHeadController]],
+])(
+  'a versioned GET beside an unversioned HEAD of its path on fastify, %s',
+  (_order, controllers) => {
+    let app: INestApplication;
+    beforeAll(async () => {
+      app = await createApp(
+        'fastify',
+        { imports: [CorsModule.forRoot({ origin: false })], controllers },
+        { configure: (nest) => nest.enableVersioning(HEADER_VERSIONING) },
+      );
+    });
+    afterAll(() => app.close());
+
+    it('gets for HEAD the policy of the route that serves it', async () => {
+      const head = (origin: string, version?: string) => {
+        const req = request(app.getHttpServer()).head('/reports').set('Origin', origin);
+        return version === undefined ? req : req.set('X-API-Version', version);
+      };
+      const answers = [
+        await head(ONE, '1'),
+        await head(APP, '1'),
+        await head(APP),
+        await head(ONE),
+      ];
+      expect(answers.map(allowOrigin)).toEqual([ONE, undefined, APP, undefined]);
+    });
+  },
+);
+
+@Controller()
+class AnyDocsController {
+  @All('Docs')
+  @Cors({ origin: [APP] })
+  any() {
+    return 'any';
+  }
+}
+
+@Controller()
+class DocsV1Controller {
+  @Get('docs')
+  @Version('1')
+  @Cors({ origin: [ONE] })
+  get() {
+    return 'docs v1';
+  }
+}
+
+// Not case-sensitive, fastify takes "Docs" and "docs" for one path.
+describe.each([
+  ['@All() first', [AnyDocsController, DocsV1Controller]],
+  ['GET first', [DocsV1Controller, AnyDocsController]],
+])(
+  'an @All() and a versioned GET whose paths differ in case on fastify, %s',
+  (_order, controllers) => {
+    let app: INestApplication;
+    beforeAll(async () => {
+      app = await createApp(
+        'fastify',
+        { imports: [CorsModule.forRoot({ origin: false })], controllers },
+        {
+          fastify: { routerOptions: { caseSensitive: false } },
+          configure: (nest) => nest.enableVersioning(HEADER_VERSIONING),
+        },
+      );
+    });
+    afterAll(() => app.close());
+
+    it('gets the policy of the route that serves it', async () => {
+      const get = (origin: string, version?: string) => {
+        const req = request(app.getHttpServer()).get('/docs').set('Origin', origin);
+        return version === undefined ? req : req.set('X-API-Version', version);
+      };
+      const answers = [await get(ONE, '1'), await get(APP, '1'), await get(APP), await get(ONE)];
+      expect(answers.map((res) => [res.text, allowOrigin(res)])).toEqual([
+        ['docs v1', ONE],
+        ['docs v1', undefined],
+        ['any', APP],
+        ['any', undefined],
+      ]);
+    });
+  },
+);
+
 // Version 1 answers every origin with "*", which does not vary by Origin; other
 // versions go on to the catch-all, whose answer does.
 @Controller({ path: 'open', version: '1' })
