@@ -25,7 +25,8 @@ import { ADAPTERS, createApp, type AdapterName } from '../../support/create-app.
 // Which handler serves a request depends on versions, host filters, fastify
 // constraints, @Next() and routes registered on the adapter, in ways that
 // combine. Whatever serves it, the response must carry that handler's answer:
-// here every handler allows only its own origin, and says who it is.
+// here every handler allows only its own origin, and says who it is. Every
+// policy lists origins, so every answer, with Origin or without, varies by it.
 
 const GLOBAL_ORIGIN = 'https://global.test';
 const originOf = (handler: string) => `https://${handler.toLowerCase()}.test`;
@@ -62,6 +63,9 @@ interface AppSpec {
   readonly adapterRoutes: readonly AdapterRouteSpec[];
   readonly versioning: 'HEADER' | 'MEDIA_TYPE' | 'URI' | 'CUSTOM';
   readonly defaultVersion?: '1';
+  /** fastify's router options. */
+  readonly caseSensitive: boolean;
+  readonly exposeHeadRoutes: boolean;
 }
 
 interface RequestSpec {
@@ -70,8 +74,8 @@ interface RequestSpec {
   readonly version?: '1' | '2';
   readonly host: string;
   readonly handOn: boolean;
-  /** Which handler's origin it comes from (an index into the app's handlers), or the global one. */
-  readonly origin: number | 'global';
+  /** Which handler's origin it comes from (an index into the app's handlers), the global one, or none. */
+  readonly origin: number | 'global' | 'none';
 }
 
 const ROUTE_PATHS: Record<AdapterName, readonly string[]> = {
@@ -118,18 +122,33 @@ function appSpec(adapter: AdapterName): fc.Arbitrary<AppSpec> {
     adapterRoutes: fc.array(adapterRoute, { maxLength: 2 }),
     versioning: fc.constantFrom('HEADER', 'MEDIA_TYPE', 'URI', 'CUSTOM'),
     defaultVersion: fc.option(fc.constant('1' as const), { nil: undefined }),
+    caseSensitive: express ? fc.constant(true) : fc.boolean(),
+    exposeHeadRoutes: express ? fc.constant(true) : fc.boolean(),
   });
 }
 
-function requestSpec(versioning: AppSpec['versioning']): fc.Arbitrary<RequestSpec> {
+/** Paths that reach the app's own routes, so that most requests reach a handler. */
+function pathsOf(spec: AppSpec): string[] {
+  const concrete = (path: string) => path.replace(/\*\w*|\{\/:x\}/g, 'b/c').replace(/:\w+/g, 'x');
+  const prefixes = spec.versioning === 'URI' ? ['', '/v1', '/v2'] : [''];
+  return spec.controllers.flatMap(({ path, routes }) =>
+    routes.flatMap((route) => {
+      const own = [path, concrete(route.path)].filter(Boolean).join('/');
+      return prefixes.map((prefix) => `${prefix}/${own}`);
+    }),
+  );
+}
+
+function requestSpec(spec: AppSpec): fc.Arbitrary<RequestSpec> {
+  const fixed = spec.versioning === 'URI' ? URI_REQUEST_PATHS : REQUEST_PATHS;
   return fc.record({
     method: fc.constantFrom('GET', 'GET', 'HEAD', 'POST', 'PUT'),
-    path: fc.constantFrom(...(versioning === 'URI' ? URI_REQUEST_PATHS : REQUEST_PATHS)),
+    path: fc.oneof(fc.constantFrom(...fixed), fc.constantFrom(...pathsOf(spec))),
     version: fc.option(fc.constantFrom('1' as const, '2' as const), { nil: undefined }),
     host: fc.constantFrom('h1.test', 'other.test'),
     handOn: fc.boolean(),
     origin: fc.oneof(
-      { weight: 1, arbitrary: fc.constant('global' as const) },
+      { weight: 1, arbitrary: fc.constantFrom('global' as const, 'none' as const) },
       { weight: 4, arbitrary: fc.nat({ max: 11 }) },
     ),
   });
@@ -214,6 +233,10 @@ async function appOf(adapter: AdapterName, spec: AppSpec): Promise<INestApplicat
       adapter,
       { imports: [CorsModule.forRoot({ origin: [GLOBAL_ORIGIN] })], controllers },
       {
+        fastify: {
+          routerOptions: { caseSensitive: spec.caseSensitive },
+          exposeHeadRoutes: spec.exposeHeadRoutes,
+        },
         configure: (nest) => {
           nest.enableVersioning(versioningOf(spec));
           const http = nest.getHttpAdapter() as unknown as Record<
@@ -241,8 +264,9 @@ async function appOf(adapter: AdapterName, spec: AppSpec): Promise<INestApplicat
   }
 }
 
-function send(port: number, spec: RequestSpec, origin: string) {
-  const headers: Record<string, string> = { host: spec.host, origin };
+function send(port: number, spec: RequestSpec, origin: string | undefined) {
+  const headers: Record<string, string> = { host: spec.host };
+  if (origin !== undefined) headers.origin = origin;
   if (spec.version !== undefined) {
     headers['x-api-version'] = spec.version;
     headers.accept = `application/json;v=${spec.version}`;
@@ -268,7 +292,7 @@ describe.each(ADAPTERS)('the handler that serves a request, on %s', (adapter) =>
         appSpec(adapter).chain((spec) =>
           fc.tuple(
             fc.constant(spec),
-            fc.array(requestSpec(spec.versioning), { minLength: 60, maxLength: 60 }),
+            fc.array(requestSpec(spec), { minLength: 60, maxLength: 60 }),
           ),
         ),
         async ([spec, requests]) => {
@@ -282,15 +306,22 @@ describe.each(ADAPTERS)('the handler that serves a request, on %s', (adapter) =>
             ];
             for (const request of requests) {
               const from =
-                request.origin === 'global'
-                  ? undefined
-                  : handlers[request.origin % handlers.length];
-              const origin = from === undefined ? GLOBAL_ORIGIN : originOf(from);
+                typeof request.origin === 'number'
+                  ? handlers[request.origin % handlers.length]
+                  : undefined;
+              const origin =
+                from !== undefined
+                  ? originOf(from)
+                  : request.origin === 'global'
+                    ? GLOBAL_ORIGIN
+                    : undefined;
               const response = await send(port, request, origin);
               const served = response.headers['x-handler'] as string | undefined;
               if (served === undefined) continue;
               // A route registered on the adapter has the global policy.
-              const allowed = served.startsWith('D') ? from === undefined : served === from;
+              const allowed =
+                origin !== undefined &&
+                (served.startsWith('D') ? origin === GLOBAL_ORIGIN : served === from);
               expect({
                 request,
                 served,
