@@ -36,5 +36,5 @@ export {
   type PreflightRequest,
   type RoutedMethods,
 } from './decide.js';
-export { appendVary } from './headers/vary.js';
+export { appendVary, VARY_ACTUAL } from './headers/vary.js';
 export { DEFAULT_ALLOWED_METHODS, normalizeMethod } from './headers/http-token.js';

@@ -60,10 +60,7 @@ export function buildPolicyTable(input: PolicyTableInput): CorsPolicyTable {
   const compiled = new Map<string, RoutePolicy>();
   const handlerPolicies = new Map<string, RoutePolicy>();
   const entries = new Map<string, RouteEntry>();
-  const index = new RouteIndex<RouteEntry>(
-    input.matching,
-    (entry) => entry.passesOn === 'sometimes' || entry.host !== undefined,
-  );
+  const index = new RouteIndex<RouteEntry>(input.matching, hasConstraints);
   const listing: TableRoute[] = [];
   const announced: Array<[ServedRouteSlot<RouteEntry>, RouteEntry]> = [];
 
@@ -154,6 +151,11 @@ export function buildPolicyTable(input: PolicyTableInput): CorsPolicyTable {
 /** Whether a request for the entry's slot may be decided before the handler that serves it is known (`CorsPolicyTable.candidates`). */
 function mayDecideProvisionally(entry: RouteEntry): boolean {
   return entry.alone.provisional || entry.host !== undefined;
+}
+
+/** Whether fastify picks the entry's route by a constraint: a version or a host (`RouteIndex.joinSharedPaths`). */
+function hasConstraints(entry: RouteEntry): boolean {
+  return entry.passesOn === 'sometimes' || entry.host !== undefined;
 }
 
 /** Whether a controller method has a `@Next()` parameter, with which it may pass a request on. */

@@ -343,9 +343,10 @@ export class RouteIndex<T> {
    * hosts), across methods too: an `@All()` route and a route of one method
    * both take that method's requests, and the HEAD route fastify adds for a
    * GET route competes with a HEAD route registered there whose constraints
-   * differ (taken as: either has constraints). Each method's slot gets every route that may take its requests, in
-   * registration order, so that all are weighed; where the tree holds the
-   * `ALL` slot for a method, a lookup is turned to that method's slot.
+   * differ (taken as: either has constraints). Each method's slot gets every
+   * route that may take its requests, in registration order, so that all are
+   * weighed; where the tree holds the `ALL` slot for a method, a lookup is
+   * turned to that method's slot.
    */
   private joinSharedPaths(): void {
     const order = new Map<T, number>();

@@ -1,6 +1,7 @@
 import {
   decideActual,
   decidePreflight,
+  VARY_ACTUAL,
   type ActualDecision,
   type PreflightDecision,
   type PreflightRequest,
@@ -104,14 +105,12 @@ export function varyWithoutOrigin(
   target: RequestTarget & { readonly method: string },
 ): string | undefined {
   const alternatives = alternativesFor(table, target);
-  if (alternatives?.provisional) return VARY_ORIGIN;
+  if (alternatives?.provisional) return VARY_ACTUAL;
   for (const { policy } of routesOrGlobal(table, alternatives)) {
     if (policy.notCorsAnswer.vary !== undefined) return policy.notCorsAnswer.vary;
   }
   return undefined;
 }
-
-const VARY_ORIGIN = 'Origin';
 
 /**
  * Decides an actual request before its handler is known. Of several candidate

@@ -14,6 +14,7 @@ import {
   VERSION_NEUTRAL,
   VersioningType,
   type INestApplication,
+  type Type,
   type MiddlewareConsumer,
   type NestModule,
 } from '@nestjs/common';
@@ -25,7 +26,13 @@ import request from 'supertest';
 import { Cors, CorsModule } from '../../../lib/index.js';
 import { CorsPolicyTableHost } from '../../../lib/policy-table/cors-policy-table.host.js';
 import { listen, pipelinedRequests } from '../../security/support/raw-http.js';
-import { ADAPTERS, createApp, NEST_MAJOR, type AdapterName } from '../../support/create-app.js';
+import {
+  ADAPTERS,
+  createApp,
+  NEST_MAJOR,
+  type AdapterName,
+  type AppOptions,
+} from '../../support/create-app.js';
 import { expectAllowed, expectRefused, preflight } from './preflight-helpers.js';
 
 // The route whose path and method a request names is not always the one that
@@ -801,6 +808,23 @@ class UnversionedDraftsController {
   }
 }
 
+/** A fastify app of these controllers, in this order, with header versioning and no global origin. */
+function versionedFastifyApp(controllers: Type[], fastify?: AppOptions['fastify']) {
+  return createApp(
+    'fastify',
+    { imports: [CorsModule.forRoot({ origin: false })], controllers },
+    { fastify, configure: (nest) => nest.enableVersioning(HEADER_VERSIONING) },
+  );
+}
+
+/** Sends `method` to `path` from an origin, asking for a version when given one. */
+function versionedRequest(app: INestApplication, method: 'get' | 'head' | 'post', path: string) {
+  return (origin: string, version?: string) => {
+    const req = request(app.getHttpServer())[method](path).set('Origin', origin);
+    return version === undefined ? req : req.set('X-API-Version', version);
+  };
+}
+
 // fastify picks between an @All() and a route of one method at its path by
 // their constraints: both may serve a request of that method. (Nest 11 cannot
 // start this app: fastify refuses the second POST /drafts.)
@@ -810,25 +834,16 @@ if (NEST_MAJOR >= 12)
     (allFirst) => {
       let app: INestApplication;
       beforeAll(async () => {
-        app = await createApp(
-          'fastify',
-          {
-            imports: [CorsModule.forRoot({ origin: false })],
-            controllers: allFirst
-              ? [DraftsV2Controller, UnversionedDraftsController]
-              : [UnversionedDraftsController, DraftsV2Controller],
-          },
-          { configure: (nest) => nest.enableVersioning(HEADER_VERSIONING) },
+        app = await versionedFastifyApp(
+          allFirst
+            ? [DraftsV2Controller, UnversionedDraftsController]
+            : [UnversionedDraftsController, DraftsV2Controller],
         );
       });
       afterAll(() => app.close());
 
-      const post = (origin: string, version?: string) => {
-        const req = request(app.getHttpServer()).post('/drafts').set('Origin', origin);
-        return version === undefined ? req : req.set('X-API-Version', version);
-      };
-
       it('gets the policy of the one fastify serves it with', async () => {
+        const post = versionedRequest(app, 'post', '/drafts');
         const answers = [
           await post(ONE, '2'),
           await post(APP, '2'),
@@ -913,19 +928,12 @@ describe.each([
   (_order, controllers) => {
     let app: INestApplication;
     beforeAll(async () => {
-      app = await createApp(
-        'fastify',
-        { imports: [CorsModule.forRoot({ origin: false })], controllers },
-        { configure: (nest) => nest.enableVersioning(HEADER_VERSIONING) },
-      );
+      app = await versionedFastifyApp(controllers);
     });
     afterAll(() => app.close());
 
     it('gets for HEAD the policy of the route that serves it', async () => {
-      const head = (origin: string, version?: string) => {
-        const req = request(app.getHttpServer()).head('/reports').set('Origin', origin);
-        return version === undefined ? req : req.set('X-API-Version', version);
-      };
+      const head = versionedRequest(app, 'head', '/reports');
       const answers = [
         await head(ONE, '1'),
         await head(APP, '1'),
@@ -965,22 +973,12 @@ describe.each([
   (_order, controllers) => {
     let app: INestApplication;
     beforeAll(async () => {
-      app = await createApp(
-        'fastify',
-        { imports: [CorsModule.forRoot({ origin: false })], controllers },
-        {
-          fastify: { routerOptions: { caseSensitive: false } },
-          configure: (nest) => nest.enableVersioning(HEADER_VERSIONING),
-        },
-      );
+      app = await versionedFastifyApp(controllers, { routerOptions: { caseSensitive: false } });
     });
     afterAll(() => app.close());
 
     it('gets the policy of the route that serves it', async () => {
-      const get = (origin: string, version?: string) => {
-        const req = request(app.getHttpServer()).get('/docs').set('Origin', origin);
-        return version === undefined ? req : req.set('X-API-Version', version);
-      };
+      const get = versionedRequest(app, 'get', '/docs');
       const answers = [await get(ONE, '1'), await get(APP, '1'), await get(APP), await get(ONE)];
       expect(answers.map((res) => [res.text, allowOrigin(res)])).toEqual([
         ['docs v1', ONE],
