@@ -5,6 +5,7 @@ import {
   Module,
   Put,
   type DynamicModule,
+  type INestApplication,
   type Type,
 } from '@nestjs/common';
 import { Cors, CorsModule } from '../lib/index.js';
@@ -16,6 +17,17 @@ export const ALLOWED_ORIGINS = [
   'https://c.example.com',
 ];
 export const GLOBAL_POLICY = { origin: ALLOWED_ORIGINS, credentials: true, maxAge: 600 };
+/**
+ * The same policy for `app.enableCors()`, with its methods stated: `@fastify/cors`
+ * allows only GET, HEAD and POST by default, so its answer to the bench's PUT
+ * preflight was one a browser refuses. These are the `cors` package's defaults.
+ */
+const ENABLE_CORS_POLICY = {
+  ...GLOBAL_POLICY,
+  methods: ['GET', 'HEAD', 'PUT', 'PATCH', 'POST', 'DELETE'],
+};
+/** The origins the memory run's origin function allows (each of its requests sends a new one). */
+export const DYNAMIC_ORIGIN_SUFFIX = '.example.com';
 
 export type Variant =
   | 'none' // no CORS at all: the limit
@@ -66,7 +78,7 @@ class OverriddenController {
 }
 
 @Controller('bench')
-@Cors({ origin: (origin: string) => origin.endsWith('.example.com'), credentials: true })
+@Cors({ origin: (origin: string) => origin.endsWith(DYNAMIC_ORIGIN_SUFFIX), credentials: true })
 class DynamicController {
   @Get('items')
   items() {
@@ -121,4 +133,9 @@ export function benchModule(variant: Variant, extraRoutes: number): DynamicModul
     imports: variant.startsWith('library') ? [CorsModule.forRoot(GLOBAL_POLICY)] : [],
     controllers: [controller, MemoryController, otherRoutes(extraRoutes)],
   };
+}
+
+/** What a variant sets up on its app once the app is created. */
+export function configureVariant(app: INestApplication, variant: Variant): void {
+  if (variant === 'enable-cors') app.enableCors(ENABLE_CORS_POLICY);
 }

@@ -1,4 +1,5 @@
 import autocannon from 'autocannon';
+import { DYNAMIC_ORIGIN_SUFFIX } from './bench-app.js';
 
 export interface Workload {
   readonly name: string;
@@ -52,7 +53,10 @@ export async function loadDistinctOrigins(url: string, count: number): Promise<L
       {
         setupRequest: (request) => ({
           ...request,
-          headers: { ...request.headers, origin: `https://user${nextOrigin++}.example.com` },
+          headers: {
+            ...request.headers,
+            origin: `https://user${nextOrigin++}${DYNAMIC_ORIGIN_SUFFIX}`,
+          },
         }),
       },
     ],

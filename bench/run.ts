@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { answerProblems, answersOtherThan, expectedStatus, fetchAnswer } from './answers.js';
 import type { Variant } from './bench-app.js';
 import { load, loadDistinctOrigins, WORKLOADS, type Workload } from './load.js';
 import { machineDescription, writeReport, type BenchResults } from './report.js';
@@ -91,25 +92,49 @@ async function compare(
   const samples = new Map<string, number[]>();
   const all = [...processes.values()].flat();
   if (pauseOthers) all.forEach(pause);
-  const measure = async (server: Server, seconds: number) => {
+  /** Runs `work` against one server, the only one running when the others are paused. */
+  const alone = async <T>(server: Server, work: () => Promise<T>): Promise<T> => {
     if (pauseOthers) resume(server);
-    const result = await load(server.url + path, workload, seconds);
+    const result = await work();
     if (pauseOthers) pause(server);
     return result;
   };
+  const measure = (server: Server, seconds: number) =>
+    alone(server, () => load(server.url + path, workload, seconds));
+  for (const [name, servers] of processes)
+    for (const server of servers)
+      await alone(server, () => checkAnswer(name, server, workload, path));
   if (warmUpSeconds > 0) for (const server of all) await measure(server, warmUpSeconds);
   for (let round = 0; round < ROUNDS; round++) {
     for (let instance = 0; instance < PROCESSES; instance++) {
       for (const [name, servers] of processes) {
         if (instance >= servers.length) continue;
-        const result = await measure(servers[instance], SECONDS);
-        if (result.errors > 0)
-          throw new Error(`${name}: ${result.errors} errors under ${workload.name}`);
+        const server = servers[instance];
+        const result = await measure(server, SECONDS);
+        const status = expectedStatus(server.variant, workload);
+        const wrong = answersOtherThan(result.statuses, status);
+        if (result.errors > 0 || wrong > 0)
+          throw new Error(
+            `${name}: ${result.errors} errors and ${wrong} answers other than ${status} under ${workload.name}`,
+          );
         samples.set(name, [...(samples.get(name) ?? []), result.requestsPerSecond]);
       }
     }
   }
   return Object.fromEntries([...samples].map(([name, values]) => [name, median(values)]));
+}
+
+/** Refuses to measure a server that answers the workload otherwise than its variant must (answers.ts). */
+async function checkAnswer(
+  name: string,
+  server: Server,
+  workload: Workload,
+  path: string,
+): Promise<void> {
+  const answer = await fetchAnswer(server.url + path, workload);
+  const problems = answerProblems(server.variant, workload, answer);
+  if (problems.length > 0)
+    throw new Error(`${name} answers ${workload.name} wrongly; expected ${problems.join(', ')}`);
 }
 
 /**
@@ -128,6 +153,10 @@ async function rssGrowth(
   const run = await loadDistinctOrigins(`${server.url}/bench/items`, DISTINCT_ORIGINS);
   const rssAfter = await rssAfterGc(server);
   await stop(server);
+  // Every origin is allowed (without CORS, simply served): any other answer was other work.
+  const wrong = answersOtherThan(run.statuses, 200);
+  if (wrong > 0)
+    throw new Error(`${adapter}/${variant}: ${wrong} answers other than 200 in the memory run`);
   return { requests: DISTINCT_ORIGINS, errors: run.errors, rssBefore, rssAfter };
 }
 

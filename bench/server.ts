@@ -2,7 +2,7 @@ import './tick-shape.js';
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
-import { benchModule, GLOBAL_POLICY, type Variant } from './bench-app.js';
+import { benchModule, configureVariant, type Variant } from './bench-app.js';
 
 /**
  * One app variant in its own process. argv: adapter variant routes. Prints
@@ -19,7 +19,7 @@ async function main() {
     adapter === 'fastify'
       ? await NestFactory.create(module, new FastifyAdapter(), { logger: false })
       : await NestFactory.create(module, { logger: false });
-  if (variant === 'enable-cors') app.enableCors(GLOBAL_POLICY);
+  configureVariant(app, variant);
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   process.stdout.write(`ready ${address.port}\n`);

@@ -20,6 +20,7 @@ export const hasTaskset = (() => {
 })();
 
 export interface Server {
+  readonly variant: Variant;
   readonly url: string;
   readonly process: ChildProcess;
 }
@@ -55,7 +56,7 @@ export async function startServer(
     const match = /^ready (\d+)$/.exec(line);
     if (!match) continue;
     if (hasTaskset) execFileSync('taskset', ['-apc', '1', String(child.pid)], { stdio: 'ignore' });
-    return { url: `http://127.0.0.1:${match[1]}`, process: child };
+    return { variant, url: `http://127.0.0.1:${match[1]}`, process: child };
   }
   throw new Error(`${adapter}/${variant} exited before it was ready`);
 }
