@@ -13,7 +13,8 @@ export type CorsConfigurationProblem =
   | 'invalid-options-success-status'
   | 'invalid-option-type'
   | 'no-origin'
-  | 'unknown-policy';
+  | 'unknown-policy'
+  | 'imported-twice';
 
 /**
  * Thrown when a CORS policy cannot be compiled. The message names the option,

@@ -1,5 +1,5 @@
 import { logRefusal } from '../cors.logger.js';
-import type { ActualDecision } from '../engine/index.js';
+import type { ActualDecision, HeaderPair } from '../engine/index.js';
 import type { RoutePolicy } from '../policy-table/policy-table.js';
 import { writeActualHeaders, type HttpAccess } from './http-access.js';
 
@@ -25,16 +25,20 @@ export function logActualRefusal(
     logRefusal(debug, 'request', decision.refusal, route.location);
 }
 
+/** A refusal's answer: no Access-Control-Allow-Origin and the like goes out, whoever set it. */
+const REFUSAL: readonly HeaderPair[] = [];
+
 /** Puts an actual-request decision on the response. */
 export function writeActualDecision(
   access: HttpAccess,
   decision: ActualDecision,
   response: unknown,
 ): void {
-  writeActualHeaders(
-    access,
-    response,
-    decision.outcome === 'allowed' ? decision.headers : [],
-    decision.vary,
-  );
+  const answer =
+    decision.outcome === 'allowed'
+      ? decision.headers
+      : decision.outcome === 'refused'
+        ? REFUSAL
+        : undefined;
+  writeActualHeaders(access, response, answer, decision.vary);
 }

@@ -1,8 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
 import type { ServerResponse } from 'node:http';
 import { HttpAdapterHost, type AbstractHttpAdapter } from '@nestjs/core';
 import { corsLogger, logFailure, logRefusal, refusalIsLogged } from '../cors.logger.js';
-import { decideActual, type ActualDecision } from '../engine/index.js';
+import { CorsConfigurationError, decideActual, type ActualDecision } from '../engine/index.js';
 import { CorsPolicyTableHost } from '../policy-table/cors-policy-table.host.js';
 import type { RouteEntry, RoutePolicy } from '../policy-table/policy-table.js';
 import type { Registration } from '../policy-table/route-recorder.js';
@@ -49,6 +49,9 @@ interface DecisionInPlace {
   readonly handedOn?: true;
 }
 
+/** Marks an adapter whose requests a CorsModule already hooks. */
+const HOOKED = Symbol('nestjs-cors:hooked');
+
 type RequestHook = (
   request: unknown,
   response: unknown,
@@ -67,7 +70,7 @@ type RequestHook = (
  * place, still before guards.
  */
 @Injectable()
-export class CorsRequestHook {
+export class CorsRequestHook implements OnModuleInit {
   /**
    * For requests whose serving handler may have another policy, by their Node
    * response. A WeakMap rather than response slots: nothing here sees the
@@ -76,6 +79,8 @@ export class CorsRequestHook {
   private readonly decisionsInPlace = new WeakMap<ServerResponse, DecisionInPlace>();
   private access: HttpAccess = httpAccessFor(undefined);
   private adapter: AbstractHttpAdapter | undefined;
+  /** Another import of CorsModule hooks the adapter already. */
+  private importedAgain = false;
 
   constructor(
     adapterHost: HttpAdapterHost,
@@ -88,8 +93,30 @@ export class CorsRequestHook {
     adapterHost.init$.subscribe(() => this.install(adapterHost.httpAdapter));
   }
 
+  /**
+   * Each import of CorsModule is a module of its own (Nest tells dynamic modules
+   * apart by reference), hooking every request with its own policies: an actual
+   * request would get the headers of whichever allows its origin.
+   */
+  onModuleInit(): void {
+    if (this.importedAgain)
+      throw new CorsConfigurationError(
+        'imported-twice',
+        'CorsModule.forRoot',
+        'CorsModule is imported more than once, and each import would answer requests with its ' +
+          'own policies. Import CorsModule.forRoot() (or forRootAsync()) once, in the root module ' +
+          '(it is global), and give routes other policies with @Cors() or named policies',
+      );
+  }
+
   private install(adapter: AbstractHttpAdapter | undefined): void {
     if (adapter === undefined) return;
+    const marked = adapter as unknown as { [HOOKED]?: true };
+    if (marked[HOOKED]) {
+      this.importedAgain = true;
+      return;
+    }
+    marked[HOOKED] = true;
     this.adapter = adapter;
     this.access = httpAccessFor(adapter);
     // Keep a hook someone else set: run it after ours.
@@ -109,9 +136,9 @@ export class CorsRequestHook {
       ...args: Parameters<AbstractHttpAdapter['enableCors']>
     ) {
       corsLogger.warn(
-        'app.enableCors() (or the `cors` option of NestFactory.create) is active next to CorsModule: it answers ' +
-          'preflights with its own global policy before CorsModule can, and may send a second ' +
-          'Access-Control-Allow-Origin. Remove it; CorsModule.forRoot() takes the same options.',
+        'app.enableCors() (or the `cors` option of NestFactory.create) is active next to CorsModule: ' +
+          'it runs a second CORS layer with one global policy, whose headers CorsModule replaces ' +
+          "with each route's own. Remove it; CorsModule.forRoot() takes the same options.",
       );
       return enableCors.apply(this, args);
     };
@@ -131,7 +158,7 @@ export class CorsRequestHook {
     );
     if (origin === undefined) {
       const vary = varyWithoutOrigin(table, target);
-      if (vary !== undefined) writeActualHeaders(this.access, response, [], vary);
+      writeActualHeaders(this.access, response, undefined, vary);
       return done();
     }
     if (target.method === 'OPTIONS' && headers['access-control-request-method'] !== undefined) {

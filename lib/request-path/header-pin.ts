@@ -1,5 +1,5 @@
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import { appendVary } from '../engine/index.js';
+import { appendVary, type HeaderPair } from '../engine/index.js';
 import { ResponseSlots } from './response-slots.js';
 
 /**
@@ -10,16 +10,23 @@ export interface HeaderOwner {
   getHeader(name: string): unknown;
 }
 
-/** The headers an actual-request decision may have set, removed when another policy takes over. */
+/** The headers of an actual-request answer: only a decision of the library's may set them. */
 export const ACTUAL_HEADER_NAMES = [
   'Access-Control-Allow-Origin',
   'Access-Control-Allow-Credentials',
   'Access-Control-Expose-Headers',
 ] as const;
 
+/**
+ * The answer headers a decision allows out: its own (none for a refusal), or,
+ * for a request without Origin, `undefined`: no CORS answer is given, and
+ * whatever the app sets goes out.
+ */
+export type PinnedAnswer = readonly HeaderPair[] | undefined;
+
 /** What a response keeps until its head is written; a later decision updates it. */
 interface PinnedHeaders {
-  allowOrigin: string | undefined;
+  answer: PinnedAnswer;
   vary: string | undefined;
   /** The reply holding the decision's headers, for a head written around it. */
   readonly owner?: HeaderOwner;
@@ -29,23 +36,21 @@ type WriteHead = (this: ServerResponse, ...args: unknown[]) => ServerResponse;
 
 /**
  * Keeps the CORS headers as decided until they are written, whatever the app
- * does in between: one Access-Control-Allow-Origin with the policy's value
- * (express's `res.append`, a header array or a handler's own value would
- * otherwise go out), and the Vary tokens, added to whatever Vary the response
- * has by then (one `@Header()` or the handler set, say). This also covers
- * responses the handler sends itself.
+ * does in between: the answer headers with the decision's values and no
+ * others (express's `res.append`, a header array, a handler's own value, an
+ * exception filter's or a leftover `cors()` middleware's would otherwise go
+ * out, for an origin the policy refuses too), and the Vary tokens, added to
+ * whatever Vary the response has by then (one `@Header()` or the handler set,
+ * say). This also covers responses the handler sends itself.
  * A second decision for the same response (a version filter naming the exact
  * handler) updates what is kept, so the last decision is the one that goes out.
  */
 export type PinHeaders = (
   response: ServerResponse,
-  allowOrigin: string | undefined,
+  answer: PinnedAnswer,
   vary: string | undefined,
   owner?: HeaderOwner,
 ) => void;
-
-const ALLOW_ORIGIN = 'access-control-allow-origin';
-const VARY = 'vary';
 
 const PINNED = Symbol('nestjs-cors:pinned');
 type OwnPin = PinnedHeaders & { readonly writeHead: WriteHead };
@@ -56,10 +61,10 @@ type PinnableResponse = ServerResponse & { [PINNED]?: OwnPin };
  * pinned responses. For Node's own responses (fastify's), where adding two
  * properties costs nanoseconds.
  */
-export const pinOnResponse: PinHeaders = (response: PinnableResponse, allowOrigin, vary, owner) => {
+export const pinOnResponse: PinHeaders = (response: PinnableResponse, answer, vary, owner) => {
   const kept = response[PINNED];
-  if (kept !== undefined) return updatePinned(kept, allowOrigin, vary);
-  response[PINNED] = { allowOrigin, vary, owner, writeHead: response.writeHead as WriteHead };
+  if (kept !== undefined) return updatePinned(kept, answer, vary);
+  response[PINNED] = { answer, vary, owner, writeHead: response.writeHead as WriteHead };
   response.writeHead = writeOwnPinnedHead as ServerResponse['writeHead'];
 };
 
@@ -93,7 +98,7 @@ export function pinThroughPrototype(prototype: ServerResponse): PinHeaders {
     return written;
   };
   prototype.writeHead = wrapper as ServerResponse['writeHead'];
-  pin = (response, allowOrigin, vary) => {
+  pin = (response, answer, vary) => {
     const pinned = kept.get(response);
     if (response.writeHead !== wrapper) {
       // Not the app's wrapper (an express sub-app's prototype, or another
@@ -101,86 +106,113 @@ export function pinThroughPrototype(prototype: ServerResponse): PinHeaders {
       // and one made here earlier moves into it, so that only the last decision goes out.
       if (pinned !== undefined) {
         kept.delete(response);
-        pinOnResponse(response, pinned.allowOrigin, pinned.vary);
+        pinOnResponse(response, pinned.answer, pinned.vary);
       }
-      return pinOnResponse(response, allowOrigin, vary);
+      return pinOnResponse(response, answer, vary);
     }
-    if (pinned !== undefined) updatePinned(pinned, allowOrigin, vary);
-    else kept.set(response, { allowOrigin, vary });
+    if (pinned !== undefined) updatePinned(pinned, answer, vary);
+    else kept.set(response, { answer, vary });
   };
   prototypePins.set(prototype, pin);
   return pin;
 }
 
-function updatePinned(
-  kept: PinnedHeaders,
-  allowOrigin: string | undefined,
-  vary: string | undefined,
-): void {
-  kept.allowOrigin = allowOrigin;
+function updatePinned(kept: PinnedHeaders, answer: PinnedAnswer, vary: string | undefined): void {
+  kept.answer = answer;
   if (vary !== undefined) kept.vary = kept.vary === undefined ? vary : appendVary(kept.vary, vary);
 }
 
-/** What a head's own header list or map was seen to hold, as bits. */
-const SAW_VARY = 1;
-const SAW_ALLOW_ORIGIN = 2;
+/**
+ * The answer headers by lowercase name (as fastify's map and Node's own
+ * `getHeader` key them), each with its name as the engine writes it.
+ */
+const ANSWER_HEADERS = ACTUAL_HEADER_NAMES.map((name) => [name.toLowerCase(), name] as const);
+const VARY = 'vary';
+
+/** The value an answer gives a header (by the engine's name), or undefined when it must not go out. */
+function answerValue(answer: readonly HeaderPair[], name: string): string | undefined {
+  for (const [each, value] of answer) if (each === name) return value;
+  return undefined;
+}
 
 /**
  * fastify hands its whole header map to `writeHead` and sets nothing on the
  * Node response; the kept values go into that map, because a header set on the
  * Node response as well would send Node down its slower path that merges the two.
+ * Any other list or map a head is written with is the caller's (a constant,
+ * perhaps frozen, that other responses reuse): a copy is fixed instead.
  */
 function restorePinned(
   response: ServerResponse,
-  { allowOrigin, vary, owner }: PinnedHeaders,
+  { answer, vary, owner }: PinnedHeaders,
   args: unknown[],
 ): void {
   const at = headerArgumentIndex(args);
   let given = at >= 0 ? (args[at] as OutgoingHttpHeaders | unknown[]) : undefined;
-  // Node drops the response's own header of each name a list holds: fix a copy, never the caller's list.
-  if (Array.isArray(given)) args[at] = given = [...given];
-  const seen =
-    given === undefined
-      ? 0
-      : Array.isArray(given)
-        ? keepInHeaderList(given, allowOrigin, vary)
-        : keepInHeaderMap(given, allowOrigin, vary);
-  if (allowOrigin !== undefined) {
-    const current = response.getHeader(ALLOW_ORIGIN);
-    if (current !== undefined) {
-      if (current !== allowOrigin) response.setHeader(ALLOW_ORIGIN, allowOrigin);
-    } else if ((seen & SAW_ALLOW_ORIGIN) === 0 && owner?.getHeader(ALLOW_ORIGIN) !== undefined)
-      copyAroundOwner(response, owner, given, allowOrigin);
+  const aroundOwner = owner !== undefined && (given === undefined || given !== headerMapOf(owner));
+  if (given !== undefined && (owner === undefined || aroundOwner))
+    args[at] = given = Array.isArray(given) ? [...given] : { ...given };
+  const sawVary =
+    given !== undefined &&
+    (Array.isArray(given)
+      ? keepInHeaderList(given, answer, vary)
+      : keepInHeaderMap(given, answer, vary));
+  if (answer !== undefined) {
+    for (const [lowercase, name] of ANSWER_HEADERS) {
+      const current = response.getHeader(lowercase);
+      if (current === undefined) continue;
+      const value = answerValue(answer, name);
+      if (value === undefined) response.removeHeader(lowercase);
+      else if (current !== value) response.setHeader(lowercase, value);
+    }
+    if (aroundOwner) copyAroundOwner(response, owner, given, answer);
   }
   if (vary === undefined) return;
   const current = response.getHeader(VARY);
   if (current !== undefined) {
     if (current !== vary) response.setHeader(VARY, appendVary(current, vary));
-  } else if ((seen & SAW_VARY) === 0) addHeader(response, given, VARY, vary);
+  } else if (!sawVary) addHeader(response, given, VARY, vary);
 }
-
-const ANSWER_HEADERS = ACTUAL_HEADER_NAMES.map((name) => name.toLowerCase());
 
 /**
  * A head written around fastify's reply (a hijacked one, answering on the
- * Node response) lacks what the reply still holds: its CORS answer headers, as
- * the app left them (Access-Control-Allow-Origin with the kept value), go into
- * that head, but none the head or the response already has, in any case.
+ * Node response) lacks the answer headers the reply holds: those the app left
+ * on the reply go into it with the decision's values, but none the head or the
+ * response already has, in any case.
  */
 function copyAroundOwner(
   response: ServerResponse,
   owner: HeaderOwner,
   given: OutgoingHttpHeaders | unknown[] | undefined,
-  allowOrigin: string,
+  answer: readonly HeaderPair[],
 ): void {
-  for (const name of ANSWER_HEADERS) {
-    const value = owner.getHeader(name);
-    if (value === undefined || response.hasHeader(name) || holdsHeader(given, name)) continue;
-    addHeader(response, given, name, name === ALLOW_ORIGIN ? allowOrigin : String(value));
+  for (const [lowercase, name] of ANSWER_HEADERS) {
+    const value = answerValue(answer, name);
+    if (value === undefined || owner.getHeader(lowercase) === undefined) continue;
+    if (!response.hasHeader(lowercase) && !holdsHeader(given, lowercase))
+      addHeader(response, given, lowercase, value);
   }
 }
 
-/** Whether a head's own list or map names a header, in any case. */
+/**
+ * fastify's own header map for a reply, which its `writeHead` call hands over
+ * and which is made for that reply alone. Found by the symbol fastify keeps it
+ * under; should a fastify version name it otherwise, every head counts as
+ * written around the reply, which is right and only slower.
+ */
+let replyHeadersKey: symbol | null | undefined;
+function headerMapOf(owner: HeaderOwner): unknown {
+  if (replyHeadersKey === undefined)
+    replyHeadersKey =
+      Object.getOwnPropertySymbols(owner).find(
+        (symbol) => symbol.description === 'fastify.reply.headers',
+      ) ?? null;
+  return replyHeadersKey === null
+    ? undefined
+    : (owner as unknown as Record<symbol, unknown>)[replyHeadersKey];
+}
+
+/** Whether a head's own list or map names a header (given in lowercase), in any case. */
 function holdsHeader(given: OutgoingHttpHeaders | unknown[] | undefined, name: string): boolean {
   if (given === undefined) return false;
   const names = Array.isArray(given) ? given.filter((_, at) => at % 2 === 0) : Object.keys(given);
@@ -208,59 +240,70 @@ function headerArgumentIndex(args: readonly unknown[]): number {
   return at >= 0 && typeof args[at] === 'object' && args[at] !== null ? at : -1;
 }
 
-/** Which kept header a name is, in any case; length first, which spares lowercasing most names. */
-function keptHeaderOf(name: string): typeof ALLOW_ORIGIN | typeof VARY | undefined {
-  if (name.length === ALLOW_ORIGIN.length && name.toLowerCase() === ALLOW_ORIGIN)
-    return ALLOW_ORIGIN;
-  if (name.length === VARY.length && name.toLowerCase() === VARY) return VARY;
-  return undefined;
+/**
+ * The kept headers by the length of their names, which all differ (4, 27, 29
+ * and 32): most names a head holds are passed over without being lowercased.
+ */
+const KEPT_BY_LENGTH: Array<readonly [lowercase: string, kept: string]> = [];
+for (const [lowercase, name] of [...ANSWER_HEADERS, [VARY, VARY] as const])
+  KEPT_BY_LENGTH[lowercase.length] = [lowercase, name];
+
+/** Which kept header a name is, in any case: an answer header's name as the engine writes it, or `vary`. */
+function keptHeaderOf(name: string): string | undefined {
+  if (name.length >= KEPT_BY_LENGTH.length) return undefined;
+  const kept = KEPT_BY_LENGTH[name.length];
+  return kept !== undefined && name.toLowerCase() === kept[0] ? kept[1] : undefined;
 }
 
-/** Puts the kept values into a header map; says which of them it holds (`SAW_*`). */
+/** Puts the kept values into a header map, removing answer headers the decision has not; says whether it holds a Vary. */
 function keepInHeaderMap(
   headers: OutgoingHttpHeaders,
-  allowOrigin: string | undefined,
+  answer: PinnedAnswer,
   vary: string | undefined,
-): number {
-  let seen = 0;
+): boolean {
+  let sawVary = false;
   for (const name of Object.keys(headers)) {
     const kept = keptHeaderOf(name);
-    if (kept === ALLOW_ORIGIN) {
-      seen |= SAW_ALLOW_ORIGIN;
-      if (allowOrigin !== undefined) headers[name] = allowOrigin;
-    } else if (kept === VARY) {
-      seen |= SAW_VARY;
+    if (kept === undefined) continue;
+    if (kept === VARY) {
+      sawVary = true;
       if (vary !== undefined && headers[name] !== vary)
         headers[name] = appendVary(headers[name], vary);
+    } else if (answer !== undefined) {
+      const value = answerValue(answer, kept);
+      if (value === undefined) delete headers[name];
+      else headers[name] = value;
     }
   }
-  return seen;
+  return sawVary;
 }
 
 /**
  * The same for a flat `[name, value, name, value, ...]` list, where a name may
- * come more than once: Node sends each, so a repeated Access-Control-Allow-Origin
- * is dropped.
+ * come more than once: Node sends each, so a repeated answer header is dropped.
+ * The Vary tokens go into the last Vary line: Node sends every line of a list,
+ * unless the response has headers of its own, and then only the last of a name.
  */
 function keepInHeaderList(
   list: unknown[],
-  allowOrigin: string | undefined,
+  answer: PinnedAnswer,
   vary: string | undefined,
-): number {
-  let seen = 0;
+): boolean {
+  let lastVary = -1;
+  const answered = new Set<string>();
   for (let i = 0; i + 1 < list.length; i += 2) {
     const kept = typeof list[i] === 'string' ? keptHeaderOf(list[i] as string) : undefined;
-    if (kept === ALLOW_ORIGIN && allowOrigin !== undefined) {
-      if ((seen & SAW_ALLOW_ORIGIN) !== 0) {
+    if (kept === VARY) lastVary = i;
+    else if (kept !== undefined && answer !== undefined) {
+      const value = answerValue(answer, kept);
+      if (value === undefined || answered.has(kept)) {
         list.splice(i, 2);
         i -= 2;
-      } else list[i + 1] = allowOrigin;
-      seen |= SAW_ALLOW_ORIGIN;
-    } else if (kept === ALLOW_ORIGIN) seen |= SAW_ALLOW_ORIGIN;
-    else if (kept === VARY) {
-      seen |= SAW_VARY;
-      if (vary !== undefined) list[i + 1] = appendVary(list[i + 1], vary);
+      } else list[i + 1] = value;
+      answered.add(kept);
     }
   }
-  return seen;
+  if (lastVary >= 0 && vary !== undefined)
+    list[lastVary + 1] = appendVary(list[lastVary + 1], vary);
+  return lastVary >= 0;
 }

@@ -5,6 +5,7 @@ import {
   pinThroughPrototype,
   type HeaderOwner,
   type PinHeaders,
+  type PinnedAnswer,
 } from './header-pin.js';
 
 /**
@@ -134,24 +135,19 @@ export function writeCorsHeaders(
 
 /**
  * Writes an actual-request decision's headers now, and keeps them so until
- * they are sent. Its Vary tokens are added only then, by the pin, to the Vary
- * the response has by that time: whatever the app did in between, they must
- * go out, so writing them now as well would only cost a read and a write.
+ * they are sent (`answer`: see `PinnedAnswer`). Its Vary tokens are added only
+ * then, by the pin, to the Vary the response has by that time: whatever the
+ * app did in between, they must go out, so writing them now as well would
+ * only cost a read and a write.
  */
 export function writeActualHeaders(
   access: HttpAccess,
   response: unknown,
-  headers: readonly HeaderPair[],
+  answer: PinnedAnswer,
   vary: string | undefined,
 ): void {
-  writeCorsHeaders(access, response, headers, undefined);
-  const allowOrigin = headers.length > 0 ? headers[0][1] : undefined;
-  if (allowOrigin === undefined && vary === undefined) return;
+  if (answer === undefined && vary === undefined) return;
+  if (answer !== undefined) writeCorsHeaders(access, response, answer, undefined);
   const node = access.nodeResponse(response);
-  access.pinHeaders(
-    node,
-    allowOrigin,
-    vary,
-    node === response ? undefined : (response as HeaderOwner),
-  );
+  access.pinHeaders(node, answer, vary, node === response ? undefined : (response as HeaderOwner));
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import http, { type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import net from 'node:net';
+import type { HeaderPair } from '../../lib/engine/index.js';
 import {
   pinOnResponse,
   pinThroughPrototype,
@@ -8,9 +9,16 @@ import {
 } from '../../lib/request-path/header-pin.js';
 
 const ACAO = 'Access-Control-Allow-Origin';
+const ACAC = 'Access-Control-Allow-Credentials';
 const A = 'https://a.test';
 const B = 'https://b.test';
 const HANDLER = 'https://handler.test';
+
+/** An allowed decision's answer, as the engine makes it. */
+const allowing = (origin: string, ...others: HeaderPair[]): HeaderPair[] => [
+  [ACAO, origin],
+  ...others,
+];
 
 type WriteHead = (this: ServerResponse, ...args: unknown[]) => unknown;
 
@@ -116,7 +124,7 @@ describe.each(SETUPS)('%s', (_name, setup) => {
     ])('sends the pinned value over %s', (_case, replacement) => {
       const { response, pin, calls } = setup();
       response.setHeader(ACAO, A);
-      pin(response, A, 'Origin');
+      pin(response, allowing(A), 'Origin');
       response.setHeader(ACAO, replacement);
       response.writeHead(200);
       expect(sent(response, ACAO)).toEqual([A]);
@@ -125,7 +133,7 @@ describe.each(SETUPS)('%s', (_name, setup) => {
 
     it('adds none to a response without one', () => {
       const { response, pin } = setup();
-      pin(response, A, 'Origin');
+      pin(response, allowing(A), 'Origin');
       response.writeHead(200);
       expect(sent(response, ACAO)).toEqual([]);
       expect(sent(response, 'Vary')).toEqual(['Origin']);
@@ -134,7 +142,7 @@ describe.each(SETUPS)('%s', (_name, setup) => {
     it('adds none back when the handler removed it', () => {
       const { response, pin } = setup();
       response.setHeader(ACAO, A);
-      pin(response, A, 'Origin');
+      pin(response, allowing(A), 'Origin');
       response.removeHeader(ACAO);
       response.writeHead(200);
       expect(sent(response, ACAO)).toEqual([]);
@@ -150,6 +158,30 @@ describe.each(SETUPS)('%s', (_name, setup) => {
       expect(sent(response, ACAO)).toEqual([HANDLER]);
       expect(sent(response, 'Vary')).toEqual(['Accept, Origin']);
     });
+    it('lets no answer header the app set out for a refusal', () => {
+      const { response, pin } = setup();
+      pin(response, [], 'Origin');
+      response.setHeader(ACAO, '*');
+      response.setHeader(ACAC, 'true');
+      response.setHeader('Access-Control-Expose-Headers', 'x-total');
+      response.writeHead(200);
+      expect(sent(response, ACAO)).toEqual([]);
+      expect(sent(response, ACAC)).toEqual([]);
+      expect(sent(response, 'Access-Control-Expose-Headers')).toEqual([]);
+      expect(sent(response, 'Vary')).toEqual(['Origin']);
+    });
+
+    it("sends the decision's credentials and exposed headers, and none the app set otherwise", () => {
+      const { response, pin } = setup();
+      pin(response, allowing(A, [ACAC, 'true']), 'Origin');
+      response.setHeader(ACAO, A);
+      response.setHeader(ACAC, 'false');
+      response.setHeader('Access-Control-Expose-Headers', 'x-secret');
+      response.writeHead(200);
+      expect(sent(response, ACAO)).toEqual([A]);
+      expect(sent(response, ACAC)).toEqual(['true']);
+      expect(sent(response, 'Access-Control-Expose-Headers')).toEqual([]);
+    });
   });
 
   describe('Vary', () => {
@@ -163,7 +195,7 @@ describe.each(SETUPS)('%s', (_name, setup) => {
     ])('%s', (_case, handlerVary, expected) => {
       const { response, pin } = setup();
       response.setHeader('Vary', 'Origin');
-      pin(response, A, 'Origin');
+      pin(response, allowing(A), 'Origin');
       if (handlerVary === null) response.removeHeader('Vary');
       else response.setHeader('Vary', handlerVary);
       response.writeHead(200);
@@ -172,7 +204,7 @@ describe.each(SETUPS)('%s', (_name, setup) => {
 
     it('appends several pinned tokens, each once', () => {
       const { response, pin } = setup();
-      pin(response, A, 'Origin, Access-Control-Request-Method');
+      pin(response, allowing(A), 'Origin, Access-Control-Request-Method');
       response.setHeader('Vary', 'Origin, Accept');
       response.writeHead(200);
       expect(sent(response, 'Vary')).toEqual(['Origin, Accept, Access-Control-Request-Method']);
@@ -184,7 +216,7 @@ describe.each(SETUPS)('%s', (_name, setup) => {
     ])('%s when the decision has no Vary tokens', (_case, handlerVary, expected) => {
       const { response, pin } = setup();
       response.setHeader(ACAO, A);
-      pin(response, A, undefined);
+      pin(response, allowing(A), undefined);
       if (handlerVary !== undefined) response.setHeader('Vary', handlerVary);
       response.writeHead(200);
       expect(sent(response, 'Vary')).toEqual(expected);
@@ -202,37 +234,37 @@ describe.each(SETUPS)('%s', (_name, setup) => {
   ])('a header map passed as %s', (_shape, argsWith, expectedStatus) => {
     const writeHead = (response: ServerResponse, headers: unknown) =>
       (response.writeHead as unknown as WriteHead).apply(response, argsWith(headers));
+    /** The header map that reached the writeHead underneath. */
+    const headOf = (calls: WriteHeadCall[]) => calls[0].args.at(-1) as OutgoingHttpHeaders;
 
-    it('gets the pinned values, and is what reaches writeHead', () => {
+    it("gets the pinned values in a copy, never in the caller's map", () => {
       const { response, pin, calls } = setup();
-      pin(response, A, 'Origin');
-      const headers = { 'access-control-allow-origin': HANDLER, vary: 'Accept' };
+      pin(response, allowing(A), 'Origin');
+      const headers = Object.freeze({ 'access-control-allow-origin': HANDLER, vary: 'Accept' });
       writeHead(response, headers);
-      expect(headers).toEqual({ 'access-control-allow-origin': A, vary: 'Accept, Origin' });
+      expect(headers).toEqual({ 'access-control-allow-origin': HANDLER, vary: 'Accept' });
       expect(calls).toHaveLength(1);
       expect(calls[0].args).toHaveLength(argsWith(headers).length);
-      expect(calls[0].args.at(-1)).toBe(headers);
+      expect(headOf(calls)).toEqual({ 'access-control-allow-origin': A, vary: 'Accept, Origin' });
       expect(statusLine(response)).toBe(expectedStatus);
       expect(sent(response, ACAO)).toEqual([A]);
       expect(sent(response, 'Vary')).toEqual(['Accept, Origin']);
     });
 
     it('gets the pinned values under names in any case, without adding names', () => {
-      const { response, pin } = setup();
-      pin(response, A, 'Origin');
-      const headers = { 'Access-Control-Allow-Origin': HANDLER, Vary: 'Accept' };
-      writeHead(response, headers);
-      expect(headers).toEqual({ 'Access-Control-Allow-Origin': A, Vary: 'Accept, Origin' });
+      const { response, pin, calls } = setup();
+      pin(response, allowing(A), 'Origin');
+      writeHead(response, { 'Access-Control-Allow-Origin': HANDLER, Vary: 'Accept' });
+      expect(headOf(calls)).toEqual({ 'Access-Control-Allow-Origin': A, Vary: 'Accept, Origin' });
       expect(sent(response, ACAO)).toEqual([A]);
       expect(sent(response, 'Vary')).toEqual(['Accept, Origin']);
     });
 
     it('gets Vary when neither it nor the response has one, and the response gets none', () => {
       const { response, pin, calls } = setup();
-      pin(response, A, 'Origin');
-      const headers = { 'content-type': 'text/plain' };
-      writeHead(response, headers);
-      expect(headers).toEqual({ 'content-type': 'text/plain', vary: 'Origin' });
+      pin(response, allowing(A), 'Origin');
+      writeHead(response, { 'content-type': 'text/plain' });
+      expect(headOf(calls)).toEqual({ 'content-type': 'text/plain', vary: 'Origin' });
       // Node would otherwise merge two header sets: the response must not have been given a Vary.
       expect(calls[0].headers).toEqual({});
       expect(response.getHeader('Vary')).toBeUndefined();
@@ -241,11 +273,10 @@ describe.each(SETUPS)('%s', (_name, setup) => {
 
     it("leaves the map's Vary out when the response has one, and appends to that", () => {
       const { response, pin, calls } = setup();
-      pin(response, A, 'Origin');
+      pin(response, allowing(A), 'Origin');
       response.setHeader('Vary', 'Accept');
-      const headers = { 'content-type': 'text/plain' };
-      writeHead(response, headers);
-      expect(headers).toEqual({ 'content-type': 'text/plain' });
+      writeHead(response, { 'content-type': 'text/plain' });
+      expect(headOf(calls)).toEqual({ 'content-type': 'text/plain' });
       expect(calls[0].headers.vary).toBe('Accept, Origin');
       expect(sent(response, 'Vary')).toEqual(['Accept, Origin']);
     });
@@ -253,26 +284,56 @@ describe.each(SETUPS)('%s', (_name, setup) => {
     it('puts the pinned value in both the map and the response when both have one', () => {
       const { response, pin, calls } = setup();
       response.setHeader(ACAO, HANDLER);
-      pin(response, A, 'Origin');
-      const headers = { [ACAO]: 'https://map.test' };
-      writeHead(response, headers);
-      expect(headers).toEqual({ [ACAO]: A, vary: 'Origin' });
+      pin(response, allowing(A), 'Origin');
+      writeHead(response, { [ACAO]: 'https://map.test' });
+      expect(headOf(calls)).toEqual({ [ACAO]: A, vary: 'Origin' });
       expect(calls[0].headers['access-control-allow-origin']).toBe(A);
       expect(sent(response, ACAO)).toEqual([A]);
     });
 
-    it("keeps the map's Access-Control-Allow-Origin when the decision allows no origin", () => {
-      const { response, pin } = setup();
+    it("keeps the map's Access-Control-Allow-Origin for a request without Origin", () => {
+      const { response, pin, calls } = setup();
       pin(response, undefined, 'Origin');
-      const headers = { 'access-control-allow-origin': HANDLER, vary: 'Accept' };
-      writeHead(response, headers);
-      expect(headers).toEqual({ 'access-control-allow-origin': HANDLER, vary: 'Accept, Origin' });
+      writeHead(response, { 'access-control-allow-origin': HANDLER, vary: 'Accept' });
+      expect(headOf(calls)).toEqual({
+        'access-control-allow-origin': HANDLER,
+        vary: 'Accept, Origin',
+      });
       expect(sent(response, ACAO)).toEqual([HANDLER]);
+    });
+
+    it('lets no answer header of the map out for a refusal', () => {
+      const { response, pin, calls } = setup();
+      pin(response, [], 'Origin');
+      writeHead(response, {
+        [ACAO]: '*',
+        [ACAC]: 'true',
+        'access-control-expose-headers': 'x-total',
+        'content-type': 'text/plain',
+      });
+      expect(headOf(calls)).toEqual({ 'content-type': 'text/plain', vary: 'Origin' });
+      expect(sent(response, ACAO)).toEqual([]);
+      expect(sent(response, ACAC)).toEqual([]);
+    });
+
+    it("gives the map the decision's answer headers, and no others", () => {
+      const { response, pin, calls } = setup();
+      pin(response, allowing(A, [ACAC, 'true']), 'Origin');
+      writeHead(response, {
+        [ACAO]: HANDLER,
+        'access-control-allow-credentials': 'false',
+        'Access-Control-Expose-Headers': 'x-secret',
+      });
+      expect(headOf(calls)).toEqual({
+        [ACAO]: A,
+        'access-control-allow-credentials': 'true',
+        vary: 'Origin',
+      });
     });
 
     it("keeps the pinned values in a raw header list, fixing a copy and never the caller's list", () => {
       const { response, pin, calls } = setup();
-      pin(response, A, 'Origin');
+      pin(response, allowing(A), 'Origin');
       const raw = [ACAO, HANDLER, 'Vary', 'Accept'];
       writeHead(response, raw);
       expect(raw).toEqual([ACAO, HANDLER, 'Vary', 'Accept']);
@@ -283,27 +344,56 @@ describe.each(SETUPS)('%s', (_name, setup) => {
 
     it('sends one Access-Control-Allow-Origin from a raw header list that repeats it', () => {
       const { response, pin } = setup();
-      pin(response, A, 'Origin');
+      pin(response, allowing(A), 'Origin');
       writeHead(response, [ACAO, HANDLER, 'Content-Type', 'text/plain', ACAO.toLowerCase(), B]);
       expect(sent(response, ACAO)).toEqual([A]);
       expect(sent(response, 'Content-Type')).toEqual(['text/plain']);
     });
 
+    it('lets no answer header of a raw header list out for a refusal', () => {
+      const { response, pin, calls } = setup();
+      pin(response, [], 'Origin');
+      writeHead(response, [ACAO, '*', 'Content-Type', 'text/plain', ACAC, 'true', ACAO, B]);
+      expect(calls[0].args.at(-1)).toEqual(['Content-Type', 'text/plain', 'vary', 'Origin']);
+    });
+
+    it.each<[string, (response: ServerResponse) => void, string[]]>([
+      [
+        'without headers of its own, which sends every line',
+        () => {},
+        ['Accept', 'Cookie, Origin'],
+      ],
+      [
+        'with headers of its own, which sends the last line of a name',
+        (response) => response.setHeader('Content-Type', 'text/plain'),
+        ['Cookie, Origin'],
+      ],
+    ])(
+      'puts the pinned Vary tokens once, in the last Vary line of a raw header list, on a response %s',
+      (_case, prepare, expected) => {
+        const { response, pin, calls } = setup();
+        prepare(response);
+        pin(response, allowing(A), 'Origin');
+        writeHead(response, ['Vary', 'Accept', 'Vary', 'Cookie']);
+        expect(calls[0].args.at(-1)).toEqual(['Vary', 'Accept', 'Vary', 'Cookie, Origin']);
+        expect(sent(response, 'Vary')).toEqual(expected);
+      },
+    );
+
     it('adds the pinned Vary to a raw header list that has none', () => {
       const { response, pin } = setup();
-      pin(response, A, 'Origin');
+      pin(response, allowing(A), 'Origin');
       writeHead(response, ['Content-Type', 'text/plain']);
       expect(sent(response, 'Vary')).toEqual(['Origin']);
     });
   });
-
   describe('a second decision for the same response', () => {
     it('sends the last Access-Control-Allow-Origin and every Vary token', () => {
       const { response, pin, calls } = setup();
       response.setHeader(ACAO, A);
-      pin(response, A, 'Origin');
+      pin(response, allowing(A), 'Origin');
       response.setHeader(ACAO, B);
-      pin(response, B, 'Cookie');
+      pin(response, allowing(B), 'Cookie');
       response.setHeader(ACAO, A);
       response.writeHead(200);
       expect(sent(response, ACAO)).toEqual([B]);
@@ -312,18 +402,17 @@ describe.each(SETUPS)('%s', (_name, setup) => {
     });
 
     it('puts the last value into a header map too', () => {
-      const { response, pin } = setup();
-      pin(response, A, 'Origin');
-      pin(response, B, 'Origin');
-      const headers = { 'access-control-allow-origin': A };
-      response.writeHead(200, headers);
-      expect(headers).toEqual({ 'access-control-allow-origin': B, vary: 'Origin' });
+      const { response, pin, calls } = setup();
+      pin(response, allowing(A), 'Origin');
+      pin(response, allowing(B), 'Origin');
+      response.writeHead(200, { 'access-control-allow-origin': A });
+      expect(calls[0].args.at(-1)).toEqual({ 'access-control-allow-origin': B, vary: 'Origin' });
     });
 
     it("sends the handler's value when the last decision allows no origin", () => {
       const { response, pin } = setup();
       response.setHeader(ACAO, A);
-      pin(response, A, 'Origin');
+      pin(response, allowing(A), 'Origin');
       pin(response, undefined, 'Origin');
       response.setHeader(ACAO, HANDLER);
       response.writeHead(200);
@@ -332,18 +421,18 @@ describe.each(SETUPS)('%s', (_name, setup) => {
 
     it('keeps the earlier Vary tokens when the last decision has none', () => {
       const { response, pin } = setup();
-      pin(response, A, 'Origin');
-      pin(response, B, undefined);
+      pin(response, allowing(A), 'Origin');
+      pin(response, allowing(B), undefined);
       response.writeHead(200);
       expect(sent(response, 'Vary')).toEqual(['Origin']);
     });
 
     it('does not wrap writeHead again', () => {
       const { response, pin, calls } = setup();
-      pin(response, A, 'Origin');
+      pin(response, allowing(A), 'Origin');
       const wrapped = response.writeHead;
-      pin(response, B, 'Origin');
-      pin(response, A, 'Origin');
+      pin(response, allowing(B), 'Origin');
+      pin(response, allowing(A), 'Origin');
       expect(response.writeHead).toBe(wrapped);
       response.writeHead(200);
       expect(calls).toHaveLength(1);
@@ -353,7 +442,7 @@ describe.each(SETUPS)('%s', (_name, setup) => {
   it('keeps the pinned values for the head written after one Node refused', () => {
     const { response, pin } = setup();
     response.setHeader(ACAO, A);
-    pin(response, A, 'Origin');
+    pin(response, allowing(A), 'Origin');
     expect(() => response.writeHead(99)).toThrow();
     response.setHeader('Vary', 'Accept-Encoding');
     response.appendHeader(ACAO, HANDLER);
@@ -364,29 +453,81 @@ describe.each(SETUPS)('%s', (_name, setup) => {
 
   it("passes writeHead's arguments through", () => {
     const { response, pin, calls } = setup();
-    pin(response, A, 'Origin');
+    pin(response, allowing(A), 'Origin');
     const headers = { 'content-type': 'text/plain' };
     response.writeHead(204, 'Nothing', headers);
     expect(calls).toHaveLength(1);
     expect(calls[0].args).toHaveLength(3);
     expect(calls[0].args[0]).toBe(204);
     expect(calls[0].args[1]).toBe('Nothing');
-    expect(calls[0].args[2]).toBe(headers);
+    expect(calls[0].args[2]).toEqual({ ...headers, vary: 'Origin' });
     expect(statusLine(response)).toBe('HTTP/1.1 204 Nothing');
   });
 
   it("passes writeHead's return value through", () => {
     const returned = { returned: true };
     const { response, pin, calls } = setup(() => returned);
-    pin(response, A, 'Origin');
+    pin(response, allowing(A), 'Origin');
     expect(response.writeHead(200)).toBe(returned);
     expect(calls).toHaveLength(1);
   });
 
   it("returns Node's writeHead result: the response, for chaining", () => {
     const { response, pin } = setup();
-    pin(response, A, 'Origin');
+    pin(response, allowing(A), 'Origin');
     expect(response.writeHead(200)).toBe(response);
+  });
+});
+
+describe('pinOnResponse with a fastify reply as owner', () => {
+  // fastify keeps a reply's headers in a map under this symbol and hands that map to writeHead.
+  const REPLY_HEADERS = Symbol('fastify.reply.headers');
+  const reply = (headers: OutgoingHttpHeaders) => ({
+    [REPLY_HEADERS]: headers,
+    getHeader: (name: string) => headers[name],
+  });
+
+  it("fixes the reply's own map in place: fastify made it for this response", () => {
+    const { response, calls } = onResponse();
+    const headers: OutgoingHttpHeaders = { 'access-control-allow-origin': HANDLER };
+    pinOnResponse(response, allowing(A), 'Origin', reply(headers));
+    response.writeHead(200, headers);
+    expect(calls[0].args[1]).toBe(headers);
+    expect(headers).toEqual({ 'access-control-allow-origin': A, vary: 'Origin' });
+  });
+
+  it.each<[string, unknown[]]>([
+    ['its own Access-Control-Allow-Origin', [200, { 'Access-Control-Allow-Origin': '*' }]],
+    ['no headers', [200]],
+  ])(
+    'gives a head written around the reply (hijacked) with %s the answer the reply holds',
+    (_case, args) => {
+      const { response } = onResponse();
+      const owned = {
+        'access-control-allow-origin': A,
+        'access-control-allow-credentials': 'true',
+      };
+      pinOnResponse(response, allowing(A, [ACAC, 'true']), 'Origin', reply(owned));
+      (response.writeHead as unknown as WriteHead).apply(response, args);
+      expect(sent(response, ACAO)).toEqual([A]);
+      expect(sent(response, ACAC)).toEqual(['true']);
+      expect(sent(response, 'Vary')).toEqual(['Origin']);
+    },
+  );
+
+  it("leaves the caller's map of a head written around the reply as it was", () => {
+    const { response, calls } = onResponse();
+    const owned = { 'access-control-allow-origin': A, 'access-control-allow-credentials': 'true' };
+    pinOnResponse(response, allowing(A, [ACAC, 'true']), 'Origin', reply(owned));
+    const shared = Object.freeze({ 'content-type': 'text/plain' });
+    response.writeHead(200, shared);
+    expect(shared).toEqual({ 'content-type': 'text/plain' });
+    expect(calls[0].args[1]).toEqual({
+      'content-type': 'text/plain',
+      'access-control-allow-origin': A,
+      'access-control-allow-credentials': 'true',
+      vary: 'Origin',
+    });
   });
 });
 
@@ -397,7 +538,7 @@ describe('pinOnResponse only', () => {
     const other = newResponse();
     const otherWriteHead = recordingWriteHead(calls) as ServerResponse['writeHead'];
     other.writeHead = otherWriteHead;
-    pinOnResponse(pinned, A, 'Origin');
+    pinOnResponse(pinned, allowing(A), 'Origin');
     other.setHeader(ACAO, HANDLER);
     other.writeHead(200);
     expect(other.writeHead).toBe(otherWriteHead);
@@ -409,7 +550,7 @@ describe('pinOnResponse only', () => {
     const calls: WriteHeadCall[] = [];
     const response = newResponse();
     response.writeHead = recordingWriteHead(calls) as ServerResponse['writeHead'];
-    pinOnResponse(response, A, 'Origin');
+    pinOnResponse(response, allowing(A), 'Origin');
     response.setHeader('Vary', 'Accept');
     response.writeHead(200);
     expect(calls).toHaveLength(1);
@@ -425,7 +566,7 @@ describe('pinThroughPrototype only', () => {
     const pin = pinThroughPrototype(prototype);
     const pinned = onPrototype(prototype);
     const other = onPrototype(prototype);
-    pin(pinned, A, 'Origin');
+    pin(pinned, allowing(A), 'Origin');
     other.setHeader(ACAO, HANDLER);
     other.setHeader('Vary', 'Accept');
     const before = other.getHeaders();
@@ -454,7 +595,7 @@ describe('pinThroughPrototype only', () => {
 
     const response = onPrototype(prototype);
     response.setHeader(ACAO, A);
-    second(response, A, 'Origin');
+    second(response, allowing(A), 'Origin');
     response.setHeader(ACAO, HANDLER);
     response.writeHead(200);
     expect(calls).toHaveLength(1);
@@ -472,8 +613,8 @@ describe('pinThroughPrototype only', () => {
     const pin = pinThroughPrototype(prototype);
     const response = onPrototype(prototype);
     const keys = Reflect.ownKeys(response);
-    pin(response, A, 'Origin');
-    pin(response, B, 'Origin');
+    pin(response, allowing(A), 'Origin');
+    pin(response, allowing(B), 'Origin');
     expect(Reflect.ownKeys(response)).toEqual(keys);
     response.writeHead(200);
     expect(sent(response, 'Vary')).toEqual(['Origin']);
@@ -486,7 +627,7 @@ describe('pinThroughPrototype only', () => {
     const pin = pinThroughPrototype(appPrototype(appCalls));
     const response = onPrototype(appPrototype(subAppCalls));
     response.setHeader(ACAO, A);
-    pin(response, A, 'Origin');
+    pin(response, allowing(A), 'Origin');
     response.setHeader(ACAO, HANDLER);
     response.setHeader('Vary', 'Accept');
     response.writeHead(200);
@@ -501,8 +642,8 @@ describe('pinThroughPrototype only', () => {
     const pin = pinThroughPrototype(appPrototype([]));
     const response = onPrototype(appPrototype(subAppCalls));
     response.setHeader(ACAO, A);
-    pin(response, A, 'Origin');
-    pin(response, B, 'Cookie');
+    pin(response, allowing(A), 'Origin');
+    pin(response, allowing(B), 'Cookie');
     response.writeHead(200);
     expect(subAppCalls).toHaveLength(1);
     expect(sent(response, ACAO)).toEqual([B]);
@@ -516,14 +657,14 @@ describe('pinThroughPrototype only', () => {
     const pin = pinThroughPrototype(prototype);
     const response = onPrototype(prototype);
     response.setHeader(ACAO, '*');
-    pin(response, '*', undefined);
+    pin(response, allowing('*'), undefined);
     const inherited = response.writeHead as unknown as WriteHead;
     response.writeHead = function (this: ServerResponse, ...args: unknown[]) {
       return inherited.apply(this, args);
     } as ServerResponse['writeHead'];
     response.setHeader(ACAO, B);
     response.setHeader('Access-Control-Allow-Credentials', 'true');
-    pin(response, B, 'Origin');
+    pin(response, allowing(B), 'Origin');
     response.writeHead(200);
     expect(calls).toHaveLength(1);
     expect(sent(response, ACAO)).toEqual([B]);
@@ -544,13 +685,13 @@ describe('pinThroughPrototype on a connection', () => {
     const { pin, prototype, socket } = connection();
     const first = onPrototype(prototype);
     first.assignSocket(socket);
-    pin(first, A, 'Origin');
+    pin(first, allowing(A), 'Origin');
     first.writeHead(200);
     first.detachSocket(socket);
     const second = onPrototype(prototype);
     second.assignSocket(socket);
     const keys = Reflect.ownKeys(second);
-    pin(second, B, 'Cookie');
+    pin(second, allowing(B), 'Cookie');
     expect(Reflect.ownKeys(second)).toEqual(keys);
     second.setHeader(ACAO, HANDLER);
     second.writeHead(200);
@@ -565,8 +706,8 @@ describe('pinThroughPrototype on a connection', () => {
     const first = onPrototype(prototype);
     first.assignSocket(socket);
     const waiting = onPrototype(prototype);
-    pin(first, A, 'Origin');
-    pin(waiting, B, 'Cookie');
+    pin(first, allowing(A), 'Origin');
+    pin(waiting, allowing(B), 'Cookie');
     waiting.setHeader(ACAO, HANDLER);
     first.writeHead(200);
     first.detachSocket(socket);
@@ -581,7 +722,7 @@ describe('pinThroughPrototype on a connection', () => {
     const { pin, prototype, socket } = connection();
     const first = onPrototype(prototype);
     first.assignSocket(socket);
-    pin(first, A, 'Origin');
+    pin(first, allowing(A), 'Origin');
     nodeWriteHead.call(first, 200);
     first.detachSocket(socket);
     const next = onPrototype(prototype);
@@ -597,7 +738,7 @@ describe('writeHead(status, undefined or null, headers)', () => {
   it.each([undefined, null])('finds the headers in the third argument after %s', (message) => {
     const { response, pin } = onResponse();
     response.setHeader(ACAO, A);
-    pin(response, A, 'Origin');
+    pin(response, allowing(A), 'Origin');
     (response.writeHead as unknown as WriteHead).call(response, 200, message, {
       vary: 'Accept',
       'access-control-allow-origin': 'https://evil.test',

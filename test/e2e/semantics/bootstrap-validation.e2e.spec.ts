@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import {
   Controller,
   Get,
+  Module,
   Post,
   type INestApplication,
   type ModuleMetadata,
@@ -133,6 +134,32 @@ describe.each(ADAPTERS)('bootstrap validation on %s', (adapter) => {
     expect((error as CorsConfigurationError).option).toBe('origin');
     expect(error.message).toContain('CorsModule.forRoot()');
     expect(error.message).toContain(`${APP}/`);
+  });
+
+  it('rejects CorsModule imported a second time', async () => {
+    @Module({ imports: [CorsModule.forRoot({ origin: ['https://other.example.com'] })] })
+    class FeatureModule {}
+    const error = await initError(adapter, {
+      imports: [CorsModule.forRoot({ origin: [APP] }), FeatureModule],
+      controllers: [PlainController],
+    });
+    expect(error).toBeInstanceOf(CorsConfigurationError);
+    expect((error as CorsConfigurationError).problem).toBe('imported-twice');
+    expect(error.message).toContain('CorsModule.forRoot');
+    expect(error.message).toContain('once, in the root module');
+  });
+
+  it('takes one CorsModule.forRoot() imported in two places as one module', async () => {
+    const corsModule = CorsModule.forRoot({ origin: [APP] });
+    @Module({ imports: [corsModule] })
+    class FeatureModule {}
+    const app = await createApp(adapter, {
+      imports: [corsModule, FeatureModule],
+      controllers: [PlainController],
+    });
+    const res = await request(app.getHttpServer()).get('/plain').set('Origin', APP);
+    await app.close();
+    expect(res.headers['access-control-allow-origin']).toBe(APP);
   });
 
   it('rejects an invalid named policy, naming it', async () => {

@@ -1,5 +1,18 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { Controller, Get, Header, Param, Res, type INestApplication } from '@nestjs/common';
+import {
+  Catch,
+  Controller,
+  ForbiddenException,
+  Get,
+  Header,
+  Param,
+  Res,
+  UseFilters,
+  type ArgumentsHost,
+  type ExceptionFilter,
+  type INestApplication,
+} from '@nestjs/common';
+import cors from 'cors';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ServerResponse } from 'node:http';
 import request from 'supertest';
@@ -11,6 +24,7 @@ import { listen, pipelinedRequests } from '../../security/support/raw-http.js';
 
 const APP = 'https://app.example.com';
 const ADMIN = 'https://admin.example.com';
+const EVIL = 'https://evil.example';
 
 /** Express responses have `append`, fastify replies only `header`. */
 interface AnyResponse {
@@ -64,6 +78,82 @@ class DuplicateController {
   @Cors({ origin: [ADMIN], credentials: true })
   rawNamingCredentials(@Res() res: AnyResponse & ServerResponse) {
     writeRaw(res, { 'access-control-allow-credentials': 'true' });
+  }
+
+  @Get('raw-naming-origin')
+  @Cors({ origin: [ADMIN], credentials: true })
+  rawNamingOrigin(@Res() res: AnyResponse & ServerResponse) {
+    writeRaw(res, { 'Access-Control-Allow-Origin': '*' });
+  }
+
+  @Get('raw-shared')
+  @Cors({ origin: [ADMIN], credentials: true })
+  rawShared(@Res() res: AnyResponse & ServerResponse) {
+    writeShared(res);
+  }
+
+  @Get('raw-shared-disabled')
+  @Cors(false)
+  rawSharedDisabled(@Res() res: AnyResponse & ServerResponse) {
+    writeShared(res);
+  }
+}
+
+/** One head for every response, as an app keeps a constant to spare an object per response. */
+const SHARED_HEAD = Object.freeze({ 'Content-Type': 'text/plain' });
+
+function writeShared(res: AnyResponse & ServerResponse): void {
+  res.hijack?.();
+  const node = res.raw ?? res;
+  node.writeHead(200, SHARED_HEAD);
+  node.end('shared');
+}
+
+/** Answers with a 403 that lets any origin read it, as a careless exception filter might. */
+@Catch(ForbiddenException)
+class AnyOriginFilter implements ExceptionFilter {
+  catch(_exception: ForbiddenException, host: ArgumentsHost) {
+    const res = host.switchToHttp().getResponse<AnyResponse & Partial<ServerResponse>>();
+    res.header('Access-Control-Allow-Origin', '*');
+    if (res.raw)
+      (res as unknown as { code(s: number): { send(b: string): void } }).code(403).send('no');
+    else
+      (res as unknown as { status(s: number): { send(b: string): void } }).status(403).send('no');
+  }
+}
+
+/**
+ * CORS answer headers the app sets itself (a decorator, an exception filter, a
+ * leftover `cors()` middleware): on a route with a policy, only the policy's go
+ * out, so none reaches an origin the policy refuses.
+ */
+@Controller('foreign')
+@Cors({ origin: [ADMIN] })
+class ForeignHeadersController {
+  @Get('decorated')
+  @Header('Access-Control-Allow-Origin', '*')
+  @Header('Access-Control-Allow-Credentials', 'true')
+  @Header('Access-Control-Expose-Headers', 'X-Secret')
+  decorated() {
+    return 'decorated';
+  }
+
+  @Get('disabled')
+  @Cors(false)
+  @Header('Access-Control-Allow-Origin', '*')
+  disabled() {
+    return 'disabled';
+  }
+
+  @Get('filtered')
+  @UseFilters(AnyOriginFilter)
+  filtered() {
+    throw new ForbiddenException();
+  }
+
+  @Get('plain')
+  plain() {
+    return 'plain';
   }
 }
 
@@ -154,6 +244,30 @@ describe.each(ADAPTERS)('a single Access-Control-Allow-Origin on %s', (adapter) 
       expect(headerLines(res, 'Access-Control-Allow-Origin')).toEqual([ADMIN]);
     });
 
+    it("puts the policy's whole answer in a head the handler writes naming Access-Control-Allow-Origin", async () => {
+      const res = await request(app.getHttpServer())
+        .get('/dup/raw-naming-origin')
+        .set('Origin', ADMIN);
+      expect(headerLines(res, 'Access-Control-Allow-Origin')).toEqual([ADMIN]);
+      expect(headerLines(res, 'Access-Control-Allow-Credentials')).toEqual(['true']);
+    });
+
+    it('leaves a head object the handler shares between responses as it was', async () => {
+      const allowed = await request(app.getHttpServer())
+        .get('/dup/raw-shared')
+        .set('Origin', ADMIN);
+      expect(allowed.status).toBe(200);
+      expect(headerLines(allowed, 'Access-Control-Allow-Origin')).toEqual([ADMIN]);
+      // The head is frozen: writing into it would have failed the response.
+      expect(SHARED_HEAD).toEqual({ 'Content-Type': 'text/plain' });
+      const disabled = await request(app.getHttpServer())
+        .get('/dup/raw-shared-disabled')
+        .set('Origin', ADMIN);
+      expect(disabled.text).toBe('shared');
+      expect(disabled.headers['access-control-allow-origin']).toBeUndefined();
+      expect(disabled.headers['access-control-allow-credentials']).toBeUndefined();
+    });
+
     it('keeps the headers on the answer that follows a head Node refused', async () => {
       const res = await request(app.getHttpServer())
         .get(`/dup/download/${encodeURIComponent('résumé—v2.pdf')}`)
@@ -172,6 +286,77 @@ describe.each(ADAPTERS)('a single Access-Control-Allow-Origin on %s', (adapter) 
       expect(headerLines(res, 'Access-Control-Allow-Origin')).toEqual([ADMIN]);
       expect(res.headers['access-control-allow-origin']).toBe(ADMIN);
       expect(res.headers['access-control-allow-credentials']).toBe('true');
+    });
+  });
+
+  describe('answer headers the app sets itself', () => {
+    let app: INestApplication;
+    beforeAll(async () => {
+      app = await createApp(adapter, {
+        imports: [CorsModule.forRoot({ origin: [APP] })],
+        controllers: [ForeignHeadersController],
+      });
+    });
+    afterAll(() => app.close());
+    const get = (path: string) => request(app.getHttpServer()).get(path);
+
+    it("are replaced by the policy's answer for an origin it allows", async () => {
+      const res = await get('/foreign/decorated').set('Origin', ADMIN);
+      expect(headerLines(res, 'Access-Control-Allow-Origin')).toEqual([ADMIN]);
+      expect(res.headers['access-control-allow-credentials']).toBeUndefined();
+      expect(res.headers['access-control-expose-headers']).toBeUndefined();
+    });
+
+    it('do not go out for an origin the policy refuses', async () => {
+      const res = await get('/foreign/decorated').set('Origin', EVIL);
+      expect(res.text).toBe('decorated');
+      expect(res.headers['access-control-allow-origin']).toBeUndefined();
+      expect(res.headers['access-control-allow-credentials']).toBeUndefined();
+      expect(res.headers['access-control-expose-headers']).toBeUndefined();
+      expect(headerLines(res, 'Vary')).toEqual(['Origin']);
+    });
+
+    it('do not go out from a route whose CORS is disabled', async () => {
+      const res = await get('/foreign/disabled').set('Origin', ADMIN);
+      expect(res.text).toBe('disabled');
+      expect(res.headers['access-control-allow-origin']).toBeUndefined();
+    });
+
+    it("do not go out on an exception filter's answer to an origin the policy refuses", async () => {
+      const res = await get('/foreign/filtered').set('Origin', EVIL);
+      expect(res.status).toBe(403);
+      expect(res.headers['access-control-allow-origin']).toBeUndefined();
+    });
+
+    it('go out as set on a request without Origin, which no CORS answer concerns', async () => {
+      const res = await get('/foreign/decorated');
+      expect(res.headers['access-control-allow-origin']).toBe('*');
+      expect(headerLines(res, 'Vary')).toEqual(['Origin']);
+    });
+  });
+
+  describe('a cors() middleware left next to CorsModule', () => {
+    let app: INestApplication;
+    beforeAll(async () => {
+      app = await createApp(
+        adapter,
+        {
+          imports: [CorsModule.forRoot({ origin: [APP] })],
+          controllers: [ForeignHeadersController],
+        },
+        { configure: (nestApp) => nestApp.use(cors({ origin: true, credentials: true })) },
+      );
+    });
+    afterAll(() => app.close());
+
+    it("lets only the route's policy answer: no credentials it does not allow, nothing for a refused origin", async () => {
+      const allowed = await request(app.getHttpServer()).get('/foreign/plain').set('Origin', ADMIN);
+      expect(headerLines(allowed, 'Access-Control-Allow-Origin')).toEqual([ADMIN]);
+      expect(allowed.headers['access-control-allow-credentials']).toBeUndefined();
+      const refused = await request(app.getHttpServer()).get('/foreign/plain').set('Origin', EVIL);
+      expect(refused.text).toBe('plain');
+      expect(refused.headers['access-control-allow-origin']).toBeUndefined();
+      expect(refused.headers['access-control-allow-credentials']).toBeUndefined();
     });
   });
 
@@ -240,6 +425,11 @@ describe.each(ADAPTERS)('a single Access-Control-Allow-Origin on %s', (adapter) 
       expect(warnings[0]).toContain('app.enableCors()');
       expect(warnings[0]).toContain('Remove it');
       expect(warnings[0]).toContain('CorsModule.forRoot()');
+      // Its headers do not reach an origin CorsModule's policy refuses.
+      const refused = await request(app.getHttpServer()).get('/dup/header').set('Origin', EVIL);
+      expect(refused.headers['access-control-allow-origin']).toBeUndefined();
+      const allowed = await request(app.getHttpServer()).get('/dup/header').set('Origin', APP);
+      expect(headerLines(allowed, 'Access-Control-Allow-Origin')).toEqual([APP]);
     });
   });
 });
