@@ -21,6 +21,13 @@ export const WORKLOADS: readonly Workload[] = [
   { name: 'actual disallowed', method: 'GET', headers: { origin: 'https://evil.example' } },
 ];
 
+/** A request like each of the memory run's: an Origin not seen before, which its origin function allows. */
+export const NEW_ORIGIN: Workload = {
+  name: 'a new origin',
+  method: 'GET',
+  headers: { origin: `https://new${DYNAMIC_ORIGIN_SUFFIX}` },
+};
+
 export interface LoadResult {
   readonly requestsPerSecond: number;
   readonly errors: number;

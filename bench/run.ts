@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { answerProblems, answersOtherThan, expectedStatus, fetchAnswer } from './answers.js';
 import type { Variant } from './bench-app.js';
-import { load, loadDistinctOrigins, WORKLOADS, type Workload } from './load.js';
+import { load, loadDistinctOrigins, NEW_ORIGIN, WORKLOADS, type Workload } from './load.js';
 import { machineDescription, writeReport, type BenchResults } from './report.js';
 import {
   hasTaskset,
@@ -148,6 +148,7 @@ async function rssGrowth(
   variant: Variant,
 ): Promise<BenchResults['memory'][string]> {
   const server = await startServer(adapter, variant, 20);
+  await checkAnswer(`${adapter} ${variant}`, server, NEW_ORIGIN, '/bench/items');
   await loadDistinctOrigins(`${server.url}/bench/items`, DISTINCT_ORIGINS / 2);
   const rssBefore = await rssAfterGc(server);
   const run = await loadDistinctOrigins(`${server.url}/bench/items`, DISTINCT_ORIGINS);

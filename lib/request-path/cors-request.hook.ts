@@ -49,8 +49,8 @@ interface DecisionInPlace {
   readonly handedOn?: true;
 }
 
-/** Marks an adapter whose requests a CorsModule already hooks. */
-const HOOKED = Symbol('nestjs-cors:hooked');
+/** The applications (one adapter host each) whose requests a CorsModule hooks. */
+const hookedApplications = new WeakSet<HttpAdapterHost>();
 
 type RequestHook = (
   request: unknown,
@@ -79,13 +79,18 @@ export class CorsRequestHook implements OnModuleInit {
   private readonly decisionsInPlace = new WeakMap<ServerResponse, DecisionInPlace>();
   private access: HttpAccess = httpAccessFor(undefined);
   private adapter: AbstractHttpAdapter | undefined;
-  /** Another import of CorsModule hooks the adapter already. */
+  /** Another import of CorsModule hooks this application's requests already. */
   private importedAgain = false;
 
   constructor(
     adapterHost: HttpAdapterHost,
     private readonly tables: CorsPolicyTableHost,
   ) {
+    if (hookedApplications.has(adapterHost)) {
+      this.importedAgain = true;
+      return;
+    }
+    hookedApplications.add(adapterHost);
     tables.servedRouteListener = (entry, handler, self, args) =>
       this.applyServedRoute(entry, handler, self, args);
     // Fires once the application has its adapter (at once with NestFactory.create,
@@ -111,12 +116,6 @@ export class CorsRequestHook implements OnModuleInit {
 
   private install(adapter: AbstractHttpAdapter | undefined): void {
     if (adapter === undefined) return;
-    const marked = adapter as unknown as { [HOOKED]?: true };
-    if (marked[HOOKED]) {
-      this.importedAgain = true;
-      return;
-    }
-    marked[HOOKED] = true;
     this.adapter = adapter;
     this.access = httpAccessFor(adapter);
     // Keep a hook someone else set: run it after ours.

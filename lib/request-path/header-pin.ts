@@ -10,7 +10,7 @@ export interface HeaderOwner {
   getHeader(name: string): unknown;
 }
 
-/** The headers of an actual-request answer: only a decision of the library's may set them. */
+/** The headers of an actual-request answer, which a decision sets. */
 export const ACTUAL_HEADER_NAMES = [
   'Access-Control-Allow-Origin',
   'Access-Control-Allow-Credentials',
@@ -127,6 +127,13 @@ function updatePinned(kept: PinnedHeaders, answer: PinnedAnswer, vary: string | 
  * `getHeader` key them), each with its name as the engine writes it.
  */
 const ANSWER_HEADERS = ACTUAL_HEADER_NAMES.map((name) => [name.toLowerCase(), name] as const);
+/**
+ * The answer headers that decide what a page may read, and so only the
+ * decision may send: Access-Control-Allow-Origin and -Allow-Credentials.
+ * Expose-Headers only widens what an allowed origin reads, and apps set it
+ * themselves (`@Header()`), so theirs goes out as set.
+ */
+const OWNED_HEADERS = ANSWER_HEADERS.slice(0, 2);
 const VARY = 'vary';
 
 /** The value an answer gives a header (by the engine's name), or undefined when it must not go out. */
@@ -151,14 +158,14 @@ function restorePinned(
   let given = at >= 0 ? (args[at] as OutgoingHttpHeaders | unknown[]) : undefined;
   const aroundOwner = owner !== undefined && (given === undefined || given !== headerMapOf(owner));
   if (given !== undefined && (owner === undefined || aroundOwner))
-    args[at] = given = Array.isArray(given) ? [...given] : { ...given };
+    args[at] = given = Array.isArray(given) ? flatList(given) : { ...given };
   const sawVary =
     given !== undefined &&
     (Array.isArray(given)
       ? keepInHeaderList(given, answer, vary)
       : keepInHeaderMap(given, answer, vary));
   if (answer !== undefined) {
-    for (const [lowercase, name] of ANSWER_HEADERS) {
+    for (const [lowercase, name] of OWNED_HEADERS) {
       const current = response.getHeader(lowercase);
       if (current === undefined) continue;
       const value = answerValue(answer, name);
@@ -177,8 +184,8 @@ function restorePinned(
 /**
  * A head written around fastify's reply (a hijacked one, answering on the
  * Node response) lacks the answer headers the reply holds: those the app left
- * on the reply go into it with the decision's values, but none the head or the
- * response already has, in any case.
+ * on the reply go into it (the owned ones with the decision's values), but
+ * none the head or the response already has, in any case.
  */
 function copyAroundOwner(
   response: ServerResponse,
@@ -187,11 +194,22 @@ function copyAroundOwner(
   answer: readonly HeaderPair[],
 ): void {
   for (const [lowercase, name] of ANSWER_HEADERS) {
-    const value = answerValue(answer, name);
-    if (value === undefined || owner.getHeader(lowercase) === undefined) continue;
-    if (!response.hasHeader(lowercase) && !holdsHeader(given, lowercase))
-      addHeader(response, given, lowercase, value);
+    const held = owner.getHeader(lowercase);
+    if (held === undefined || response.hasHeader(lowercase) || holdsHeader(given, lowercase))
+      continue;
+    const value = OWNED_HEADERS.some(([owned]) => owned === lowercase)
+      ? answerValue(answer, name)
+      : String(held);
+    if (value !== undefined) addHeader(response, given, lowercase, value);
   }
+}
+
+/**
+ * A copy of a head's header list, flat (`[name, value, ...]`): Node takes a
+ * list of `[name, value]` pairs as well, which the code here need not know.
+ */
+function flatList(list: unknown[]): unknown[] {
+  return Array.isArray(list[0]) ? list.flat() : [...list];
 }
 
 /**
@@ -241,27 +259,31 @@ function headerArgumentIndex(args: readonly unknown[]): number {
 }
 
 /**
- * The kept headers by the length of their names, which all differ (4, 27, 29
- * and 32): most names a head holds are passed over without being lowercased.
+ * The kept headers by the length of their names, which all differ (4, 27 and
+ * 32): most names a head holds are passed over without being lowercased.
  */
 const KEPT_BY_LENGTH: Array<readonly [lowercase: string, kept: string]> = [];
-for (const [lowercase, name] of [...ANSWER_HEADERS, [VARY, VARY] as const])
+for (const [lowercase, name] of [...OWNED_HEADERS, [VARY, VARY] as const])
   KEPT_BY_LENGTH[lowercase.length] = [lowercase, name];
 
-/** Which kept header a name is, in any case: an answer header's name as the engine writes it, or `vary`. */
+/** A bit for each owned header (by the engine's name), to tell a head that names one twice. */
+const bitOf = (kept: string) => (kept === OWNED_HEADERS[0][1] ? 1 : 2);
+
+/** Which kept header a name is, in any case: an owned answer header's name as the engine writes it, or `vary`. */
 function keptHeaderOf(name: string): string | undefined {
   if (name.length >= KEPT_BY_LENGTH.length) return undefined;
   const kept = KEPT_BY_LENGTH[name.length];
   return kept !== undefined && name.toLowerCase() === kept[0] ? kept[1] : undefined;
 }
 
-/** Puts the kept values into a header map, removing answer headers the decision has not; says whether it holds a Vary. */
+/** Puts the kept values into a header map, removing owned headers the decision has not; says whether it holds a Vary. */
 function keepInHeaderMap(
   headers: OutgoingHttpHeaders,
   answer: PinnedAnswer,
   vary: string | undefined,
 ): boolean {
   let sawVary = false;
+  let answered = 0;
   for (const name of Object.keys(headers)) {
     const kept = keptHeaderOf(name);
     if (kept === undefined) continue;
@@ -270,9 +292,11 @@ function keepInHeaderMap(
       if (vary !== undefined && headers[name] !== vary)
         headers[name] = appendVary(headers[name], vary);
     } else if (answer !== undefined) {
+      // A map may name a header twice, in two cases; Node would send both.
       const value = answerValue(answer, kept);
-      if (value === undefined) delete headers[name];
+      if (value === undefined || (answered & bitOf(kept)) !== 0) delete headers[name];
       else headers[name] = value;
+      answered |= bitOf(kept);
     }
   }
   return sawVary;
@@ -290,17 +314,17 @@ function keepInHeaderList(
   vary: string | undefined,
 ): boolean {
   let lastVary = -1;
-  const answered = new Set<string>();
+  let answered = 0;
   for (let i = 0; i + 1 < list.length; i += 2) {
     const kept = typeof list[i] === 'string' ? keptHeaderOf(list[i] as string) : undefined;
     if (kept === VARY) lastVary = i;
     else if (kept !== undefined && answer !== undefined) {
       const value = answerValue(answer, kept);
-      if (value === undefined || answered.has(kept)) {
+      if (value === undefined || (answered & bitOf(kept)) !== 0) {
         list.splice(i, 2);
         i -= 2;
       } else list[i + 1] = value;
-      answered.add(kept);
+      answered |= bitOf(kept);
     }
   }
   if (lastVary >= 0 && vary !== undefined)

@@ -1,4 +1,4 @@
-import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import { ServerResponse, type IncomingHttpHeaders } from 'node:http';
 import { appendVary, type HeaderPair } from '../engine/index.js';
 import {
   pinOnResponse,
@@ -114,11 +114,15 @@ export function httpAccessFor(
   adapter: { getType(): string; getInstance(): unknown } | undefined,
 ): HttpAccess {
   if (adapter?.getType() === 'fastify') return fastifyAccess;
-  // Express gives every response the app's own `response` object as prototype.
+  // Express gives every response the app's own `response` object as prototype,
+  // and that object express's shared one. The pin goes on the shared one: an
+  // express sub-app the app calls (from a middleware or a Router, not mounted
+  // with app.use) gives the response its own `response` object instead.
   const app = adapter?.getInstance() as { response?: ServerResponse } | undefined;
-  return app?.response === undefined
-    ? expressAccess
-    : { ...expressAccess, pinHeaders: pinThroughPrototype(app.response) };
+  if (app?.response === undefined) return expressAccess;
+  const shared = Object.getPrototypeOf(app.response) as ServerResponse;
+  const prototype = shared === ServerResponse.prototype ? app.response : shared;
+  return { ...expressAccess, pinHeaders: pinThroughPrototype(prototype) };
 }
 
 /** Sets a decision's headers and appends its Vary tokens to whatever Vary is there. */

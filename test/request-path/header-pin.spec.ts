@@ -158,29 +158,37 @@ describe.each(SETUPS)('%s', (_name, setup) => {
       expect(sent(response, ACAO)).toEqual([HANDLER]);
       expect(sent(response, 'Vary')).toEqual(['Accept, Origin']);
     });
-    it('lets no answer header the app set out for a refusal', () => {
+    it('lets no Allow-Origin or Allow-Credentials the app set out for a refusal', () => {
       const { response, pin } = setup();
       pin(response, [], 'Origin');
       response.setHeader(ACAO, '*');
       response.setHeader(ACAC, 'true');
-      response.setHeader('Access-Control-Expose-Headers', 'x-total');
       response.writeHead(200);
       expect(sent(response, ACAO)).toEqual([]);
       expect(sent(response, ACAC)).toEqual([]);
-      expect(sent(response, 'Access-Control-Expose-Headers')).toEqual([]);
       expect(sent(response, 'Vary')).toEqual(['Origin']);
     });
 
-    it("sends the decision's credentials and exposed headers, and none the app set otherwise", () => {
+    it("sends the decision's credentials over the app's, and the app's Expose-Headers as set", () => {
       const { response, pin } = setup();
       pin(response, allowing(A, [ACAC, 'true']), 'Origin');
       response.setHeader(ACAO, A);
       response.setHeader(ACAC, 'false');
-      response.setHeader('Access-Control-Expose-Headers', 'x-secret');
+      response.setHeader('Access-Control-Expose-Headers', 'x-total-count');
       response.writeHead(200);
       expect(sent(response, ACAO)).toEqual([A]);
       expect(sent(response, ACAC)).toEqual(['true']);
-      expect(sent(response, 'Access-Control-Expose-Headers')).toEqual([]);
+      expect(sent(response, 'Access-Control-Expose-Headers')).toEqual(['x-total-count']);
+    });
+
+    it('sends no credentials the decision has not, however the app set them', () => {
+      const { response, pin } = setup();
+      pin(response, allowing(A), 'Origin');
+      response.setHeader(ACAO, A);
+      response.setHeader(ACAC, 'true');
+      response.writeHead(200);
+      expect(sent(response, ACAO)).toEqual([A]);
+      expect(sent(response, ACAC)).toEqual([]);
     });
   });
 
@@ -302,33 +310,42 @@ describe.each(SETUPS)('%s', (_name, setup) => {
       expect(sent(response, ACAO)).toEqual([HANDLER]);
     });
 
-    it('lets no answer header of the map out for a refusal', () => {
+    it('lets no Allow-Origin or Allow-Credentials of the map out for a refusal', () => {
       const { response, pin, calls } = setup();
       pin(response, [], 'Origin');
-      writeHead(response, {
-        [ACAO]: '*',
-        [ACAC]: 'true',
-        'access-control-expose-headers': 'x-total',
-        'content-type': 'text/plain',
-      });
+      writeHead(response, { [ACAO]: '*', [ACAC]: 'true', 'content-type': 'text/plain' });
       expect(headOf(calls)).toEqual({ 'content-type': 'text/plain', vary: 'Origin' });
       expect(sent(response, ACAO)).toEqual([]);
       expect(sent(response, ACAC)).toEqual([]);
     });
 
-    it("gives the map the decision's answer headers, and no others", () => {
+    it("gives the map the decision's Allow-Origin and Allow-Credentials, once each", () => {
       const { response, pin, calls } = setup();
       pin(response, allowing(A, [ACAC, 'true']), 'Origin');
       writeHead(response, {
         [ACAO]: HANDLER,
+        'access-control-allow-origin': '*',
         'access-control-allow-credentials': 'false',
-        'Access-Control-Expose-Headers': 'x-secret',
+        'Access-Control-Expose-Headers': 'x-total-count',
       });
       expect(headOf(calls)).toEqual({
         [ACAO]: A,
         'access-control-allow-credentials': 'true',
+        'Access-Control-Expose-Headers': 'x-total-count',
         vary: 'Origin',
       });
+    });
+
+    it('takes a list of [name, value] pairs as Node does', () => {
+      const { response, pin, calls } = setup();
+      pin(response, [], 'Origin');
+      writeHead(response, [
+        ['Content-Type', 'text/plain'],
+        [ACAO, '*'],
+      ]);
+      expect(calls[0].args.at(-1)).toEqual(['Content-Type', 'text/plain', 'vary', 'Origin']);
+      expect(sent(response, ACAO)).toEqual([]);
+      expect(sent(response, 'Vary')).toEqual(['Origin']);
     });
 
     it("keeps the pinned values in a raw header list, fixing a copy and never the caller's list", () => {

@@ -8,6 +8,8 @@ import {
   type ModuleMetadata,
   type Type,
 } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { ExpressAdapter } from '@nestjs/platform-express';
 import request from 'supertest';
 import { Cors, CorsConfigurationError, CorsModule } from '../../../lib/index.js';
 import { ADAPTERS, createApp, type AdapterName } from '../../support/create-app.js';
@@ -197,5 +199,20 @@ describe.each(ADAPTERS)('bootstrap validation on %s', (adapter) => {
       }
       expect(logs.messages('warn')).toHaveLength(1);
     });
+  });
+});
+
+// fastify cannot serve again once closed; express's adapter can be handed to a new app.
+describe('bootstrap validation on express', () => {
+  it('takes an app made again on the adapter of a closed one for a new app, not a second import', async () => {
+    @Module({ imports: [CorsModule.forRoot({ origin: [APP] })], controllers: [PlainController] })
+    class AppModule {}
+    const expressAdapter = new ExpressAdapter();
+    const first = await NestFactory.create(AppModule, expressAdapter, { logger: false });
+    await first.init();
+    await first.close();
+    const second = await NestFactory.create(AppModule, expressAdapter, { logger: false });
+    await expect(second.init()).resolves.toBe(second);
+    await second.close();
   });
 });

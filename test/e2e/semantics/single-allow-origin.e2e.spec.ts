@@ -13,6 +13,8 @@ import {
   type INestApplication,
 } from '@nestjs/common';
 import cors from 'cors';
+import type Express from 'express';
+import { createRequire } from 'node:module';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ServerResponse } from 'node:http';
 import request from 'supertest';
@@ -25,6 +27,11 @@ import { listen, pipelinedRequests } from '../../security/support/raw-http.js';
 const APP = 'https://app.example.com';
 const ADMIN = 'https://admin.example.com';
 const EVIL = 'https://evil.example';
+
+/** The express Nest's adapter runs on, whose response prototype the library pins. */
+const express = createRequire(import.meta.resolve('@nestjs/platform-express'))(
+  'express',
+) as typeof Express;
 
 /** Express responses have `append`, fastify replies only `header`. */
 interface AnyResponse {
@@ -86,6 +93,25 @@ class DuplicateController {
     writeRaw(res, { 'Access-Control-Allow-Origin': '*' });
   }
 
+  @Get('raw-pairs')
+  @Cors({ origin: [ADMIN], credentials: true })
+  rawPairs(@Res() res: AnyResponse & ServerResponse) {
+    res.hijack?.();
+    const node = res.raw ?? res;
+    // Node takes a head's headers as [name, value] pairs too.
+    node.writeHead(200, [
+      ['Content-Type', 'text/plain'],
+      ['Access-Control-Allow-Origin', '*'],
+    ] as unknown as string[]);
+    node.end('pairs');
+  }
+
+  @Get('raw-two-cases')
+  @Cors({ origin: [ADMIN], credentials: true })
+  rawTwoCases(@Res() res: AnyResponse & ServerResponse) {
+    writeRaw(res, { 'access-control-allow-origin': '*', 'Access-Control-Allow-Origin': '*' });
+  }
+
   @Get('raw-shared')
   @Cors({ origin: [ADMIN], credentials: true })
   rawShared(@Res() res: AnyResponse & ServerResponse) {
@@ -133,7 +159,7 @@ class ForeignHeadersController {
   @Get('decorated')
   @Header('Access-Control-Allow-Origin', '*')
   @Header('Access-Control-Allow-Credentials', 'true')
-  @Header('Access-Control-Expose-Headers', 'X-Secret')
+  @Header('Access-Control-Expose-Headers', 'X-Total-Count')
   decorated() {
     return 'decorated';
   }
@@ -252,6 +278,30 @@ describe.each(ADAPTERS)('a single Access-Control-Allow-Origin on %s', (adapter) 
       expect(headerLines(res, 'Access-Control-Allow-Credentials')).toEqual(['true']);
     });
 
+    it('sends Allow-Origin once from a head map that names it in two cases', async () => {
+      const res = await request(app.getHttpServer()).get('/dup/raw-two-cases').set('Origin', ADMIN);
+      expect(headerLines(res, 'Access-Control-Allow-Origin')).toEqual([ADMIN]);
+    });
+
+    // Node takes [name, value] pairs only from a response without headers of its own, which an
+    // express response never is.
+    if (adapter === 'fastify') {
+      it('reads a head written as [name, value] pairs', async () => {
+        const allowed = await request(app.getHttpServer())
+          .get('/dup/raw-pairs')
+          .set('Origin', ADMIN);
+        expect(headerLines(allowed, 'Access-Control-Allow-Origin')).toEqual([ADMIN]);
+        expect(headerLines(allowed, 'Access-Control-Allow-Credentials')).toEqual(['true']);
+        expect(headerLines(allowed, 'Vary')).toEqual(['Origin']);
+        const refused = await request(app.getHttpServer())
+          .get('/dup/raw-pairs')
+          .set('Origin', EVIL);
+        expect(refused.text).toBe('pairs');
+        expect(refused.headers['access-control-allow-origin']).toBeUndefined();
+        expect(headerLines(refused, 'Vary')).toEqual(['Origin']);
+      });
+    }
+
     it('leaves a head object the handler shares between responses as it was', async () => {
       const allowed = await request(app.getHttpServer())
         .get('/dup/raw-shared')
@@ -300,11 +350,12 @@ describe.each(ADAPTERS)('a single Access-Control-Allow-Origin on %s', (adapter) 
     afterAll(() => app.close());
     const get = (path: string) => request(app.getHttpServer()).get(path);
 
-    it("are replaced by the policy's answer for an origin it allows", async () => {
+    it("are replaced by the policy's answer for an origin it allows, but for Expose-Headers", async () => {
       const res = await get('/foreign/decorated').set('Origin', ADMIN);
       expect(headerLines(res, 'Access-Control-Allow-Origin')).toEqual([ADMIN]);
       expect(res.headers['access-control-allow-credentials']).toBeUndefined();
-      expect(res.headers['access-control-expose-headers']).toBeUndefined();
+      // Which headers an allowed origin may read is the route's to widen (react-admin's X-Total-Count).
+      expect(res.headers['access-control-expose-headers']).toBe('X-Total-Count');
     });
 
     it('do not go out for an origin the policy refuses', async () => {
@@ -312,7 +363,6 @@ describe.each(ADAPTERS)('a single Access-Control-Allow-Origin on %s', (adapter) 
       expect(res.text).toBe('decorated');
       expect(res.headers['access-control-allow-origin']).toBeUndefined();
       expect(res.headers['access-control-allow-credentials']).toBeUndefined();
-      expect(res.headers['access-control-expose-headers']).toBeUndefined();
       expect(headerLines(res, 'Vary')).toEqual(['Origin']);
     });
 
@@ -359,6 +409,44 @@ describe.each(ADAPTERS)('a single Access-Control-Allow-Origin on %s', (adapter) 
       expect(refused.headers['access-control-allow-credentials']).toBeUndefined();
     });
   });
+
+  if (adapter === 'express') {
+    describe.each<[string, (app: INestApplication, legacy: Express.Express) => void]>([
+      ['mounted with app.use', (app, legacy) => app.use('/legacy', legacy)],
+      [
+        'called from a middleware',
+        (app, legacy) =>
+          app.use('/legacy', (req: Express.Request, res: Express.Response, next: () => void) =>
+            legacy(req, res, next),
+          ),
+      ],
+      ['mounted on a Router', (app, legacy) => app.use(express.Router().use('/legacy', legacy))],
+    ])('an express sub-app %s, with a cors() of its own', (_how, mount) => {
+      let app: INestApplication;
+      beforeAll(async () => {
+        const legacy = express();
+        legacy.use(cors({ origin: true, credentials: true }));
+        legacy.get('/x', (_req, res) => void res.send('legacy'));
+        app = await createApp(
+          adapter,
+          { imports: [CorsModule.forRoot({ origin: [APP] })], controllers: [] },
+          { configure: (nestApp) => mount(nestApp, legacy) },
+        );
+      });
+      afterAll(() => app.close());
+
+      it("answers with the global policy's headers only", async () => {
+        const refused = await request(app.getHttpServer()).get('/legacy/x').set('Origin', EVIL);
+        expect(refused.text).toBe('legacy');
+        expect(refused.headers['access-control-allow-origin']).toBeUndefined();
+        expect(refused.headers['access-control-allow-credentials']).toBeUndefined();
+        expect(headerLines(refused, 'Vary')).toEqual(['Origin']);
+        const allowed = await request(app.getHttpServer()).get('/legacy/x').set('Origin', APP);
+        expect(headerLines(allowed, 'Access-Control-Allow-Origin')).toEqual([APP]);
+        expect(allowed.headers['access-control-allow-credentials']).toBeUndefined();
+      });
+    });
+  }
 
   describe('requests pipelined on one connection', () => {
     let app: INestApplication;
