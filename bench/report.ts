@@ -138,7 +138,8 @@ function markdownOf(r: BenchResults): string {
       'every number below comes from one run on the machine described at the end. ' +
       'Ratios are of median requests/second over interleaved rounds, each variant in several processes. ' +
       'Before measuring, one answer of every server is checked against what its variant stands for ' +
-      '(bench/answers.ts: the same allowed and refused answers from every CORS variant), and a run ' +
+      '(bench/answers.ts: every CORS variant allows the allowed origin with the same headers, and ' +
+      'gives the refused one no Access-Control-Allow-Origin), and a run ' +
       'fails on any other status while measuring.',
     '',
     '![ratios](chart.svg)',
