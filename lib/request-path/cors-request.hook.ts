@@ -51,6 +51,8 @@ interface DecisionInPlace {
 
 /** The applications (one adapter host each) whose requests a CorsModule hooks. */
 const hookedApplications = new WeakSet<HttpAdapterHost>();
+/** The request hooks CorsModules installed, told apart from an app's own. */
+const requestHooks = new WeakSet<RequestHook>();
 
 type RequestHook = (
   request: unknown,
@@ -118,8 +120,10 @@ export class CorsRequestHook implements OnModuleInit {
     if (adapter === undefined) return;
     this.adapter = adapter;
     this.access = httpAccessFor(adapter);
-    // Keep a hook someone else set: run it after ours.
-    const previous = (adapter as unknown as { onRequestHook?: RequestHook }).onRequestHook;
+    // Keep a hook someone else set: run it after ours. One of ours is a closed
+    // application's (an express adapter handed to a new one): it goes.
+    const set = (adapter as unknown as { onRequestHook?: RequestHook }).onRequestHook;
+    const previous = set !== undefined && !requestHooks.has(set) ? set : undefined;
     const hook: RequestHook = (request, response, done) => {
       const next = previous ? () => previous.call(adapter, request, response, done) : done;
       try {
@@ -128,6 +132,7 @@ export class CorsRequestHook implements OnModuleInit {
         return this.fail(error, next);
       }
     };
+    requestHooks.add(hook);
     adapter.setOnRequestHook(hook as Parameters<AbstractHttpAdapter['setOnRequestHook']>[0]);
     const enableCors = adapter.enableCors;
     adapter.enableCors = function (

@@ -12,6 +12,7 @@ import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import request from 'supertest';
 import { Cors, CorsConfigurationError, CorsModule } from '../../../lib/index.js';
+import { headerLines } from '../../support/cors-http.js';
 import { ADAPTERS, createApp, type AdapterName } from '../../support/create-app.js';
 import { LogCapture } from '../../support/log-capture.js';
 
@@ -204,15 +205,22 @@ describe.each(ADAPTERS)('bootstrap validation on %s', (adapter) => {
 
 // fastify cannot serve again once closed; express's adapter can be handed to a new app.
 describe('bootstrap validation on express', () => {
-  it('takes an app made again on the adapter of a closed one for a new app, not a second import', async () => {
+  it('takes an app made again on the adapter of a closed one for a new app, with its own policy', async () => {
+    const OTHER = 'https://other.example.com';
     @Module({ imports: [CorsModule.forRoot({ origin: [APP] })], controllers: [PlainController] })
-    class AppModule {}
+    class FirstModule {}
+    @Module({ imports: [CorsModule.forRoot({ origin: [OTHER] })], controllers: [PlainController] })
+    class SecondModule {}
     const expressAdapter = new ExpressAdapter();
-    const first = await NestFactory.create(AppModule, expressAdapter, { logger: false });
+    const first = await NestFactory.create(FirstModule, expressAdapter, { logger: false });
     await first.init();
     await first.close();
-    const second = await NestFactory.create(AppModule, expressAdapter, { logger: false });
+    const second = await NestFactory.create(SecondModule, expressAdapter, { logger: false });
     await expect(second.init()).resolves.toBe(second);
+    const allowed = await request(second.getHttpServer()).get('/plain').set('Origin', OTHER);
+    const closedAppsOrigin = await request(second.getHttpServer()).get('/plain').set('Origin', APP);
     await second.close();
+    expect(headerLines(allowed, 'Access-Control-Allow-Origin')).toEqual([OTHER]);
+    expect(closedAppsOrigin.headers['access-control-allow-origin']).toBeUndefined();
   });
 });
