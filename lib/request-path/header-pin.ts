@@ -100,10 +100,11 @@ export function pinThroughPrototype(prototype: ServerResponse): PinHeaders {
   prototype.writeHead = wrapper as ServerResponse['writeHead'];
   pin = (response, answer, vary) => {
     const pinned = kept.get(response);
-    if (response.writeHead !== wrapper) {
-      // Not the app's wrapper (an express sub-app's prototype, or another
-      // library's wrapper on the response): the response keeps its own record,
-      // and one made here earlier moves into it, so that only the last decision goes out.
+    if (!Object.prototype.isPrototypeOf.call(prototype, response)) {
+      // A response that does not inherit the wrapper (an express copy other than
+      // the app's) keeps its own record, and one made here earlier moves into it,
+      // so that only the last decision goes out. A wrapper a middleware put on the
+      // response itself calls down to this one, which so still writes last.
       if (pinned !== undefined) {
         kept.delete(response);
         pinOnResponse(response, pinned.answer, pinned.vary);
