@@ -28,10 +28,7 @@ export type ActualDecision =
   /** No Origin header: nothing to add but, when the answer depends on Origin, Vary. */
   | { readonly outcome: 'not-cors'; readonly vary: string | undefined };
 
-/**
- * An allowed actual-request answer. Access-Control-Allow-Origin comes first:
- * the request path reads it there to keep it until the response is written.
- */
+/** An allowed actual-request answer: Access-Control-Allow-Origin, then the policy's other headers. */
 export function allowedActual(
   allowOrigin: string,
   otherHeaders: readonly HeaderPair[],

@@ -194,13 +194,12 @@ function copyAroundOwner(
   given: OutgoingHttpHeaders | unknown[] | undefined,
   answer: readonly HeaderPair[],
 ): void {
-  for (const [lowercase, name] of ANSWER_HEADERS) {
+  for (const [lowercase] of ANSWER_HEADERS) {
     const held = owner.getHeader(lowercase);
     if (held === undefined || response.hasHeader(lowercase) || holdsHeader(given, lowercase))
       continue;
-    const value = OWNED_HEADERS.some(([owned]) => owned === lowercase)
-      ? answerValue(answer, name)
-      : String(held);
+    const owned = keptHeaderOf(lowercase);
+    const value = owned !== undefined ? answerValue(answer, owned) : String(held);
     if (value !== undefined) addHeader(response, given, lowercase, value);
   }
 }
@@ -270,6 +269,19 @@ for (const [lowercase, name] of [...OWNED_HEADERS, [VARY, VARY] as const])
 /** A bit for each owned header (by the engine's name), to tell a head that names one twice. */
 const bitOf = (kept: string) => (kept === OWNED_HEADERS[0][1] ? 1 : 2);
 
+/**
+ * What an owned header a head names becomes: the decision's value, or nothing
+ * when the decision has none or the head named it already (in another case:
+ * Node would send both). `answered` holds the bits of those named already.
+ */
+function ownedValue(
+  answer: readonly HeaderPair[],
+  kept: string,
+  answered: number,
+): string | undefined {
+  return (answered & bitOf(kept)) !== 0 ? undefined : answerValue(answer, kept);
+}
+
 /** Which kept header a name is, in any case: an owned answer header's name as the engine writes it, or `vary`. */
 function keptHeaderOf(name: string): string | undefined {
   if (name.length >= KEPT_BY_LENGTH.length) return undefined;
@@ -293,11 +305,10 @@ function keepInHeaderMap(
       if (vary !== undefined && headers[name] !== vary)
         headers[name] = appendVary(headers[name], vary);
     } else if (answer !== undefined) {
-      // A map may name a header twice, in two cases; Node would send both.
-      const value = answerValue(answer, kept);
-      if (value === undefined || (answered & bitOf(kept)) !== 0) delete headers[name];
-      else headers[name] = value;
+      const value = ownedValue(answer, kept, answered);
       answered |= bitOf(kept);
+      if (value === undefined) delete headers[name];
+      else headers[name] = value;
     }
   }
   return sawVary;
@@ -320,12 +331,13 @@ function keepInHeaderList(
     const kept = typeof list[i] === 'string' ? keptHeaderOf(list[i] as string) : undefined;
     if (kept === VARY) lastVary = i;
     else if (kept !== undefined && answer !== undefined) {
-      const value = answerValue(answer, kept);
-      if (value === undefined || (answered & bitOf(kept)) !== 0) {
+      const value = ownedValue(answer, kept, answered);
+      answered |= bitOf(kept);
+      if (value !== undefined) list[i + 1] = value;
+      else {
         list.splice(i, 2);
         i -= 2;
-      } else list[i + 1] = value;
-      answered |= bitOf(kept);
+      }
     }
   }
   if (lastVary >= 0 && vary !== undefined)

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import type { INestApplication, ModuleMetadata } from '@nestjs/common';
+import type Express from 'express';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
@@ -37,3 +38,8 @@ export async function createApp(
     await (app.getHttpAdapter().getInstance() as { ready(): Promise<void> }).ready();
   return app;
 }
+
+/** The express Nest's adapter runs on, whose response prototype the library pins. */
+export const nestExpress = createRequire(import.meta.resolve('@nestjs/platform-express'))(
+  'express',
+) as typeof Express;

@@ -14,24 +14,18 @@ import {
 } from '@nestjs/common';
 import cors from 'cors';
 import type Express from 'express';
-import { createRequire } from 'node:module';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ServerResponse } from 'node:http';
 import request from 'supertest';
 import { Cors, CorsModule } from '../../../lib/index.js';
 import { headerLines } from '../../support/cors-http.js';
-import { ADAPTERS, createApp } from '../../support/create-app.js';
+import { ADAPTERS, createApp, nestExpress as express } from '../../support/create-app.js';
 import { LogCapture } from '../../support/log-capture.js';
 import { listen, pipelinedRequests } from '../../security/support/raw-http.js';
 
 const APP = 'https://app.example.com';
 const ADMIN = 'https://admin.example.com';
 const EVIL = 'https://evil.example';
-
-/** The express Nest's adapter runs on, whose response prototype the library pins. */
-const express = createRequire(import.meta.resolve('@nestjs/platform-express'))(
-  'express',
-) as typeof Express;
 
 /** Express responses have `append`, fastify replies only `header`. */
 interface AnyResponse {

@@ -1,14 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Controller, Get, VersioningType, type INestApplication } from '@nestjs/common';
-import type Express from 'express';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
-import { createRequire } from 'node:module';
 import type { ServerResponse } from 'node:http';
 import request from 'supertest';
 import { Cors, CorsModule } from '../../../lib/index.js';
 import { headerLines } from '../../support/cors-http.js';
-import { ADAPTERS, createApp } from '../../support/create-app.js';
+import { ADAPTERS, createApp, nestExpress as express } from '../../support/create-app.js';
 
 const ONE = 'https://one.example';
 const TWO = 'https://two.example';
@@ -18,11 +16,6 @@ const EVIL = 'https://evil.example';
 // A middleware that wraps a response's writeHead (compression, response-time) runs
 // its listener before the head is written: the pin must still write last, so that
 // only the decision's Allow-Origin and a Vary naming Origin go out.
-
-/** The express Nest's adapter runs on. */
-const express = createRequire(import.meta.resolve('@nestjs/platform-express'))(
-  'express',
-) as typeof Express;
 
 /** An on-headers-style middleware (compression, response-time): wraps writeHead per response, runs a listener first. */
 function onHeaders(listener: (res: ServerResponse) => void) {
