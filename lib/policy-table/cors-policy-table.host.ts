@@ -8,6 +8,7 @@ import {
 import { CORS_MODULE_OPTIONS } from '../cors.constants.js';
 import type { CorsModuleOptions } from '../interfaces/cors-module-options.interface.js';
 import { corsLogger } from '../cors.logger.js';
+import { eachHttpAdapter } from './each-http-adapter.js';
 import { buildPolicyTable } from './policy-table.builder.js';
 import type { CorsPolicyTable, RouteEntry } from './policy-table.js';
 import type { PathMatching } from './route-index.js';
@@ -43,9 +44,9 @@ export class CorsPolicyTableHost implements OnModuleInit {
           ? this.servedRouteListener(route, handler, self, args)
           : handler.apply(self, args),
     );
-    adapterHost.init$.subscribe(() => {
-      this.adapter = adapterHost.httpAdapter;
-      if (this.adapter !== undefined) this.recorder.start(this.adapter);
+    eachHttpAdapter(adapterHost, (adapter) => {
+      this.adapter = adapter;
+      this.recorder.start(adapter);
     });
   }
 

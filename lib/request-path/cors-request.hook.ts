@@ -4,6 +4,7 @@ import { HttpAdapterHost, type AbstractHttpAdapter } from '@nestjs/core';
 import { corsLogger, logFailure, logRefusal, refusalIsLogged } from '../cors.logger.js';
 import { CorsConfigurationError, decideActual, type ActualDecision } from '../engine/index.js';
 import { CorsPolicyTableHost } from '../policy-table/cors-policy-table.host.js';
+import { eachHttpAdapter } from '../policy-table/each-http-adapter.js';
 import type { RouteEntry, RoutePolicy } from '../policy-table/policy-table.js';
 import type { Registration } from '../policy-table/route-recorder.js';
 import { applyActualDecision, logActualRefusal, writeActualDecision } from './actual-request.js';
@@ -95,9 +96,10 @@ export class CorsRequestHook implements OnModuleInit {
     hookedApplications.add(adapterHost);
     tables.servedRouteListener = (entry, handler, self, args) =>
       this.applyServedRoute(entry, handler, self, args);
-    // Fires once the application has its adapter (at once with NestFactory.create,
-    // at createNestApplication() in tests), before any request.
-    adapterHost.init$.subscribe(() => this.install(adapterHost.httpAdapter));
+    // Once the application has its adapter (at once with NestFactory.create, at
+    // createNestApplication() in tests), before any request; again for each
+    // application made later from the same container.
+    eachHttpAdapter(adapterHost, (adapter) => this.install(adapter));
   }
 
   /**
@@ -116,8 +118,7 @@ export class CorsRequestHook implements OnModuleInit {
       );
   }
 
-  private install(adapter: AbstractHttpAdapter | undefined): void {
-    if (adapter === undefined) return;
+  private install(adapter: AbstractHttpAdapter): void {
     this.adapter = adapter;
     this.access = httpAccessFor(adapter);
     // Keep a hook someone else set: run it after ours. One of ours is a closed

@@ -3,7 +3,7 @@ import type { INestApplication, ModuleMetadata } from '@nestjs/common';
 import type Express from 'express';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
-import { Test } from '@nestjs/testing';
+import { Test, type TestingModule } from '@nestjs/testing';
 
 export type AdapterName = 'express' | 'fastify';
 export const ADAPTERS: AdapterName[] = ['express', 'fastify'];
@@ -27,7 +27,15 @@ export async function createApp(
   metadata: ModuleMetadata,
   options: AppOptions = {},
 ): Promise<INestApplication> {
-  const moduleRef = await Test.createTestingModule(metadata).compile();
+  return applicationOf(await Test.createTestingModule(metadata).compile(), adapter, options);
+}
+
+/** Makes and initialises an application of a compiled testing module, without listening. */
+export async function applicationOf(
+  moduleRef: TestingModule,
+  adapter: AdapterName,
+  options: AppOptions = {},
+): Promise<INestApplication> {
   const app = moduleRef.createNestApplication(
     adapter === 'express' ? new ExpressAdapter() : new FastifyAdapter(options.fastify),
     { logger: false },

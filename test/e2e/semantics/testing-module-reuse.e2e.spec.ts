@@ -1,0 +1,83 @@
+import { describe, expect, it } from '@jest/globals';
+import { Controller, Get, Put, type INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import request from 'supertest';
+import { Cors, CorsModule } from '../../../lib/index.js';
+import { preflight } from '../../support/cors-http.js';
+import { ADAPTERS, applicationOf } from '../../support/create-app.js';
+
+const APP = 'https://app.example.com';
+const PARTNER = 'https://partner.example.com';
+
+@Controller('items')
+class ItemsController {
+  @Get()
+  list() {
+    return 'items';
+  }
+
+  @Put(':id')
+  @Cors({ origin: [PARTNER], methods: ['PUT'] })
+  replace() {
+    return 'replaced';
+  }
+}
+
+/** What an application answers: an allowed GET, a refused one, and a route's own preflight. */
+async function answersOf(app: INestApplication) {
+  const server = app.getHttpServer();
+  const allowed = await request(server).get('/items').set('Origin', APP);
+  const refused = await request(server).get('/items').set('Origin', PARTNER);
+  const routePreflight = await preflight(app, '/items/7', { origin: PARTNER, method: 'PUT' });
+  return {
+    allowed: [allowed.status, allowed.headers['access-control-allow-origin']],
+    refused: [refused.status, refused.headers['access-control-allow-origin']],
+    preflight: [
+      routePreflight.status,
+      routePreflight.headers['access-control-allow-origin'],
+      routePreflight.headers['access-control-allow-methods'],
+    ],
+  };
+}
+
+const EXPECTED = {
+  allowed: [200, APP],
+  refused: [200, undefined],
+  preflight: [204, PARTNER, 'PUT'],
+};
+
+// A test suite may compile its testing module once and make an application from
+// it for every test: each gets the same CORS answers.
+describe.each(ADAPTERS)('applications made from one testing module, on %s', (adapter) => {
+  const compile = () =>
+    Test.createTestingModule({
+      imports: [CorsModule.forRoot({ origin: [APP] })],
+      controllers: [ItemsController],
+    }).compile();
+
+  it('each answers with the policies, the second and third too', async () => {
+    const moduleRef = await compile();
+    const answers = [];
+    for (let made = 0; made < 3; made++) {
+      const app = await applicationOf(moduleRef, adapter);
+      try {
+        answers.push(await answersOf(app));
+      } finally {
+        await app.close();
+      }
+    }
+    expect(answers).toEqual([EXPECTED, EXPECTED, EXPECTED]);
+  });
+
+  // Nest's own HttpAdapterHost then names the later one; the earlier keeps its answers.
+  it('both answer with the policies while both are open', async () => {
+    const moduleRef = await compile();
+    const first = await applicationOf(moduleRef, adapter);
+    const second = await applicationOf(moduleRef, adapter);
+    try {
+      expect([await answersOf(first), await answersOf(second)]).toEqual([EXPECTED, EXPECTED]);
+    } finally {
+      await Promise.all([first.close(), second.close()]);
+    }
+  });
+});
