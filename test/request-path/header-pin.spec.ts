@@ -112,6 +112,17 @@ function sent(response: ServerResponse, name: string): string[] {
     .map(([, value]) => value);
 }
 
+/**
+ * Whether Node sends every line of a header list written on a response with
+ * headers of its own (Node 22 on), or only the last line of a name (Node 20).
+ */
+const SENDS_EVERY_LIST_LINE = (() => {
+  const probe = new http.ServerResponse(new http.IncomingMessage(new net.Socket()));
+  probe.setHeader('Content-Type', 'text/plain');
+  nodeWriteHead.call(probe, 200, ['Vary', 'Accept', 'Vary', 'Cookie']);
+  return sent(probe, 'Vary').length === 2;
+})();
+
 function statusLine(response: ServerResponse): string {
   return (response as unknown as { _header: string })._header.split('\r\n')[0];
 }
@@ -381,9 +392,9 @@ describe.each(SETUPS)('%s', (_name, setup) => {
         ['Accept', 'Cookie, Origin'],
       ],
       [
-        'with headers of its own, which sends the last line of a name',
+        'with headers of its own, which sends the last line of a name (Node 20) or every line (Node 22 on)',
         (response) => response.setHeader('Content-Type', 'text/plain'),
-        ['Cookie, Origin'],
+        SENDS_EVERY_LIST_LINE ? ['Accept', 'Cookie, Origin'] : ['Cookie, Origin'],
       ],
     ])(
       'puts the pinned Vary tokens once, in the last Vary line of a raw header list, on a response %s',
