@@ -71,7 +71,7 @@ export class CorsInspector implements OnApplicationBootstrap {
       );
     }
     if (preflight) {
-      const [route, decision] = await resolvePreflight(
+      const { route, decision } = await resolvePreflight(
         table,
         target,
         { origin: query.origin, method: query.requestMethod!, headers: query.requestHeaders },
@@ -79,7 +79,7 @@ export class CorsInspector implements OnApplicationBootstrap {
       );
       return fromDecision(kind, route, decision, query.origin);
     }
-    const [route, decision, provisional] = await resolveActual(
+    const { route, decision, provisional } = await resolveActual(
       table,
       target,
       query.origin,

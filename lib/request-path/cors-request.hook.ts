@@ -169,22 +169,30 @@ export class CorsRequestHook implements OnModuleInit {
     if (target.method === 'OPTIONS' && headers['access-control-request-method'] !== undefined) {
       return handlePreflight(table, this.access, request, headers, response, target, done);
     }
-    const apply = ([route, decision, provisional]: ResolvedActual) => {
-      if (!provisional) applyActualDecision(table.debug, this.access, route, decision, response);
-      else {
-        // Remembered for the handler that serves the request, which announces itself later
-        // and may answer otherwise: a refusal is logged only then, so that none is logged
-        // for a request its handler allows.
-        writeActualDecision(this.access, decision, response);
-        const node = this.access.nodeResponse(response);
-        this.decisionsInPlace.set(node, { route, decision, logged: false });
-        if (decision.outcome === 'refused' && refusalIsLogged(table.debug, decision.refusal))
-          node.once('close', () => this.logRefusalNoHandlerTookUp(table.debug, node));
-      }
-      done();
-    };
     const resolved = resolveActual(table, target, origin, request);
-    return resolved instanceof Promise ? resolved.then(apply) : apply(resolved);
+    if (resolved instanceof Promise)
+      return resolved.then((settled) => this.applyResolved(table.debug, settled, response, done));
+    this.applyResolved(table.debug, resolved, response, done);
+  }
+
+  private applyResolved(
+    debug: boolean,
+    { route, decision, provisional }: ResolvedActual,
+    response: unknown,
+    done: () => void,
+  ): void {
+    if (!provisional) applyActualDecision(debug, this.access, route, decision, response);
+    else {
+      // Remembered for the handler that serves the request, which announces itself later
+      // and may answer otherwise: a refusal is logged only then, so that none is logged
+      // for a request its handler allows.
+      writeActualDecision(this.access, decision, response);
+      const node = this.access.nodeResponse(response);
+      this.decisionsInPlace.set(node, { route, decision, logged: false });
+      if (decision.outcome === 'refused' && refusalIsLogged(debug, decision.refusal))
+        node.once('close', () => this.logRefusalNoHandlerTookUp(debug, node));
+    }
+    done();
   }
 
   /**

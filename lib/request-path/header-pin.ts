@@ -139,7 +139,9 @@ const VARY = 'vary';
 
 /** The value an answer gives a header (by the engine's name), or undefined when it must not go out. */
 function answerValue(answer: readonly HeaderPair[], name: string): string | undefined {
-  for (const [each, value] of answer) if (each === name) return value;
+  // Indexed loops on the request path: its for…of loops allocated iterator
+  // results on every request (heap sampling: about 240 bytes per allowed GET).
+  for (let i = 0; i < answer.length; i++) if (answer[i][0] === name) return answer[i][1];
   return undefined;
 }
 
@@ -166,12 +168,13 @@ function restorePinned(
       ? keepInHeaderList(given, answer, vary)
       : keepInHeaderMap(given, answer, vary));
   if (answer !== undefined) {
-    for (const [lowercase, name] of OWNED_HEADERS) {
-      const current = response.getHeader(lowercase);
+    for (let i = 0; i < OWNED_HEADERS.length; i++) {
+      const owned = OWNED_HEADERS[i]; // indexed: see answerValue
+      const current = response.getHeader(owned[0]);
       if (current === undefined) continue;
-      const value = answerValue(answer, name);
-      if (value === undefined) response.removeHeader(lowercase);
-      else if (current !== value) response.setHeader(lowercase, value);
+      const value = answerValue(answer, owned[1]);
+      if (value === undefined) response.removeHeader(owned[0]);
+      else if (current !== value) response.setHeader(owned[0], value);
     }
     if (aroundOwner) copyAroundOwner(response, owner, given, answer);
   }
@@ -297,7 +300,8 @@ function keepInHeaderMap(
 ): boolean {
   let sawVary = false;
   let answered = 0;
-  for (const name of Object.keys(headers)) {
+  // for…in rather than Object.keys: no array per head (the map is fastify's plain object, or a copy).
+  for (const name in headers) {
     const kept = keptHeaderOf(name);
     if (kept === undefined) continue;
     if (kept === VARY) {

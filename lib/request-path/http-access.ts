@@ -132,7 +132,8 @@ export function writeCorsHeaders(
   headers: readonly HeaderPair[],
   vary: string | undefined,
 ): void {
-  for (const [name, value] of headers) access.setHeader(response, name, value);
+  // Indexed, as on the rest of the request path: a for…of allocated iterator results per request.
+  for (let i = 0; i < headers.length; i++) access.setHeader(response, headers[i][0], headers[i][1]);
   if (vary !== undefined)
     access.setHeader(response, 'Vary', appendVary(access.getHeader(response, 'Vary'), vary));
 }

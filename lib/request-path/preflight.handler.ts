@@ -28,7 +28,7 @@ export function handlePreflight(
     headers: headers['access-control-request-headers'],
     privateNetwork: headers['access-control-request-private-network'] === 'true',
   };
-  const answer = ([route, decision]: Resolved<PreflightDecision>) => {
+  const answer = ({ route, decision }: Resolved<PreflightDecision>) => {
     if (decision.outcome === 'refused') {
       logRefusal(table.debug, 'preflight', decision.refusal, route.location);
       writeCorsHeaders(access, response, [], decision.vary);

@@ -14,13 +14,18 @@ import type {
 } from '../policy-table/policy-table.js';
 
 /** A decision and the route whose policy made it. */
-export type Resolved<D> = readonly [RoutePolicy, D];
+export interface Resolved<D> {
+  readonly route: RoutePolicy;
+  readonly decision: D;
+}
 
 /**
  * An actual-request decision; `provisional` when the handler that serves the
  * request may have another policy (see `Alternatives.provisional`).
  */
-export type ResolvedActual = readonly [RoutePolicy, ActualDecision, provisional: boolean];
+export interface ResolvedActual extends Resolved<ActualDecision> {
+  readonly provisional: boolean;
+}
 
 /** Where a request goes: enough to find its route (`host` is read only for host-bound routes). */
 export type RequestTarget = RequestedPath;
@@ -57,8 +62,8 @@ export function resolvePreflight(
   ): Resolved<PreflightDecision> | Promise<Resolved<PreflightDecision>> => {
     const route = candidates[next];
     const conclude = (decision: PreflightDecision) => {
-      if (decision.outcome === 'allowed') return [route, decision] as const;
-      const refusal = firstRefusal ?? ([route, decision] as const);
+      if (decision.outcome === 'allowed') return { route, decision };
+      const refusal = firstRefusal ?? { route, decision };
       return next + 1 < candidates.length ? tryFrom(next + 1, refusal) : refusal;
     };
     const decision = decidePreflight(route.policy, preflight, request, routed);
@@ -131,14 +136,14 @@ export function resolveActual(
     const [route] = routes;
     const decision = decideActual(route.policy, origin, request);
     return decision instanceof Promise
-      ? decision.then((settled) => [route, settled, provisional] as const)
-      : [route, decision, provisional];
+      ? decision.then((settled) => ({ route, decision: settled, provisional }))
+      : { route, decision, provisional };
   }
   const decisions = routes.map((route) => decideActual(route.policy, origin, request));
   const pick = (settled: readonly ActualDecision[]): ResolvedActual => {
     const refused = settled.findIndex((decision) => decision.outcome !== 'allowed');
     const at = refused < 0 ? 0 : refused;
-    return [routes[at], settled[at], provisional];
+    return { route: routes[at], decision: settled[at], provisional };
   };
   return decisions.some((decision) => decision instanceof Promise)
     ? Promise.all(decisions).then(pick)
@@ -150,6 +155,6 @@ function settle<D>(
   decision: D | Promise<D>,
 ): Resolved<D> | Promise<Resolved<D>> {
   return decision instanceof Promise
-    ? decision.then((settled) => [route, settled] as const)
-    : [route, decision];
+    ? decision.then((settled) => ({ route, decision: settled }))
+    : { route, decision };
 }

@@ -245,9 +245,9 @@ describe('CorsPolicyTable lookups', () => {
       ['DELETE', [A]],
     ]);
     const routedMethods = jest.spyOn(table, 'routedMethods');
-    expect(preflightFor(table, 'PUT')).toMatchObject([{}, { outcome: 'allowed' }]);
+    expect(preflightFor(table, 'PUT')).toMatchObject({ decision: { outcome: 'allowed' } });
     expect(routedMethods).not.toHaveBeenCalled();
-    expect(preflightFor(table, 'DELETE')).toMatchObject([{}, { outcome: 'allowed' }]);
+    expect(preflightFor(table, 'DELETE')).toMatchObject({ decision: { outcome: 'allowed' } });
     expect(routedMethods).toHaveBeenCalledTimes(1);
   });
 
@@ -296,14 +296,14 @@ describe('CorsPolicyTable lookups', () => {
     });
 
     it('do not let a preflight through, nor list their method for an origin only they allow', () => {
-      expect(preflightFor(table, 'POST', B)).toMatchObject([
-        { location: 'v1' },
-        { outcome: 'refused' },
-      ]);
-      expect(preflightFor(table, 'POST', A)).toMatchObject([
-        { location: 'v1' },
-        { outcome: 'allowed' },
-      ]);
+      expect(preflightFor(table, 'POST', B)).toMatchObject({
+        route: { location: 'v1' },
+        decision: { outcome: 'refused' },
+      });
+      expect(preflightFor(table, 'POST', A)).toMatchObject({
+        route: { location: 'v1' },
+        decision: { outcome: 'allowed' },
+      });
       expect(allowMethods(table, B, 'PUT').header('PUT')).toBe('PUT');
       expect(allowMethods(table, A, 'POST').header('POST')).toBe('POST');
     });
@@ -338,11 +338,11 @@ describe('CorsPolicyTable lookups', () => {
       expect(weighed(paths, 'GET')).toEqual(['v1', 'all']);
       // A request for another version of POST /things goes on to /:name.
       expect(weighed(paths, 'POST')).toEqual(['post v1', 'named']);
-      expect(preflightFor(paths, 'GET', B)).toMatchObject([{}, { outcome: 'refused' }]);
-      expect(preflightFor(paths, 'POST', B)).toMatchObject([
-        { location: 'named' },
-        { outcome: 'allowed' },
-      ]);
+      expect(preflightFor(paths, 'GET', B)).toMatchObject({ decision: { outcome: 'refused' } });
+      expect(preflightFor(paths, 'POST', B)).toMatchObject({
+        route: { location: 'named' },
+        decision: { outcome: 'allowed' },
+      });
     });
 
     it('end at a route registered on the adapter, which may serve every request it gets', () => {
@@ -352,14 +352,18 @@ describe('CorsPolicyTable lookups', () => {
       index.seal();
       const hooks = new CorsPolicyTable(entry({}, 'global').route, index, [], false);
       expect(weighed(hooks, 'POST')).toEqual(['hook']);
-      expect(preflightFor(hooks, 'POST', B)).toMatchObject([{}, { outcome: 'refused' }]);
+      expect(preflightFor(hooks, 'POST', B)).toMatchObject({ decision: { outcome: 'refused' } });
     });
 
     it('still count for an actual request, decided before the handler is known', () => {
       const actual = (origin: string) =>
         resolveActual(table, { method: 'POST', url: PATH, host: undefined }, origin, undefined);
-      expect(actual(A)).toMatchObject([{}, { outcome: 'allowed' }, true]);
-      expect(actual(B)).toMatchObject([{ location: 'v1' }, { outcome: 'refused' }, true]);
+      expect(actual(A)).toMatchObject({ decision: { outcome: 'allowed' }, provisional: true });
+      expect(actual(B)).toMatchObject({
+        route: { location: 'v1' },
+        decision: { outcome: 'refused' },
+        provisional: true,
+      });
     });
   });
 });
