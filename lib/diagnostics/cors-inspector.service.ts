@@ -107,7 +107,8 @@ export class CorsInspector implements OnApplicationBootstrap {
     const table = this.tables.table;
     if (table === undefined)
       throw new Error(
-        'CorsInspector: the application has not been initialised yet (call app.init() first)',
+        'CorsInspector: no routes are known yet: call app.init() first (a standalone context, ' +
+          'such as createApplicationContext or a microservice, serves no HTTP and has none)',
       );
     return table;
   }

@@ -6,9 +6,9 @@ type AdapterListener = (adapter: AbstractHttpAdapter) => void;
 const listenersByHost = new WeakMap<HttpAdapterHost, AdapterListener[]>();
 
 /**
- * Calls `listener` with the application's HTTP adapter: now if it has one,
- * else once it has, and again for every application made later from the same
- * container. A testing module compiled once may make an application for each
+ * Calls `listener` with the application's HTTP adapter (a standalone context
+ * has none): now if it has one, else once it has, and again for every
+ * application made later from the same container. A testing module compiled once may make an application for each
  * test, each with its own adapter, while the providers (and so this library)
  * are made once; Nest's `init$` tells only of the first adapter.
  */
@@ -18,11 +18,11 @@ export function eachHttpAdapter(host: HttpAdapterHost, listener: AdapterListener
     listenersByHost.set(host, (listeners = []));
   if (listeners !== undefined) {
     listeners.push(listener);
-    if (host.httpAdapter !== undefined) listener(host.httpAdapter);
+    if (host.httpAdapter != null) listener(host.httpAdapter);
     return;
   }
   host.init$.subscribe(() => {
-    if (host.httpAdapter !== undefined) listener(host.httpAdapter);
+    if (host.httpAdapter != null) listener(host.httpAdapter);
   });
 }
 
@@ -40,9 +40,10 @@ function watchAdapterChanges(host: HttpAdapterHost): boolean {
   Object.defineProperty(host, 'httpAdapter', {
     configurable: true,
     get,
-    set(this: HttpAdapterHost, adapter: AbstractHttpAdapter | undefined) {
+    // A standalone context (createApplicationContext, createMicroservice) sets null.
+    set(this: HttpAdapterHost, adapter: AbstractHttpAdapter | null | undefined) {
       set.call(this, adapter);
-      if (adapter !== undefined)
+      if (adapter != null)
         for (const listener of listenersByHost.get(this) ?? []) listener(adapter);
     },
   });

@@ -1,8 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
-import { Controller, Get, Put, type INestApplication } from '@nestjs/common';
+import { Controller, Get, Module, Put, type INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
-import { Cors, CorsModule } from '../../../lib/index.js';
+import { Cors, CorsInspector, CorsModule } from '../../../lib/index.js';
 import { preflight } from '../../support/cors-http.js';
 import { ADAPTERS, applicationOf } from '../../support/create-app.js';
 
@@ -78,6 +79,23 @@ describe.each(ADAPTERS)('applications made from one testing module, on %s', (ada
       expect([await answersOf(first), await answersOf(second)]).toEqual([EXPECTED, EXPECTED]);
     } finally {
       await Promise.all([first.close(), second.close()]);
+    }
+  });
+});
+
+// A CLI, a worker or a microservice reusing the app's root module: no HTTP server to hook.
+describe('a standalone application context', () => {
+  it('boots and closes with CorsModule imported, and its inspector knows of no routes', async () => {
+    @Module({ imports: [CorsModule.forRoot({ origin: [APP] })], controllers: [ItemsController] })
+    class AppModule {}
+    const context = await NestFactory.createApplicationContext(AppModule, {
+      logger: false,
+      abortOnError: false,
+    });
+    try {
+      expect(() => context.get(CorsInspector).routes()).toThrow(/app\.init\(\)/);
+    } finally {
+      await context.close();
     }
   });
 });
