@@ -155,12 +155,9 @@ export class CorsRequestHook implements OnModuleInit {
     const incoming = this.access.nodeRequest(request);
     const { headers } = incoming;
     const origin = headers.origin;
-    const target = new HookTarget(
-      incoming.method,
-      incoming.originalUrl ?? incoming.url,
-      request,
-      this.adapter,
-    );
+    // The URL the router matches: not originalUrl, which is the URL before
+    // fastify's rewriteUrl, or the full path of an express app mounted in another.
+    const target = new HookTarget(incoming.method, incoming.url, request, this.adapter);
     if (origin === undefined) {
       const vary = varyWithoutOrigin(table, target);
       writeActualHeaders(this.access, response, undefined, vary);

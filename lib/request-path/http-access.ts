@@ -17,7 +17,6 @@ import {
 export interface HttpRequest {
   readonly method: string;
   readonly url: string;
-  readonly originalUrl?: string;
   readonly headers: IncomingHttpHeaders;
 }
 
