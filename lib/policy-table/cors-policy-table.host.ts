@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnModuleInit, type Type } from '@nestjs/common';
+import { Inject, Injectable, type Type } from '@nestjs/common';
 import {
   DiscoveryService,
   HttpAdapterHost,
@@ -20,7 +20,7 @@ import { RouteRecorder, type ServedRouteListener } from './route-recorder.js';
  * A configuration error makes `app.init()` fail with the route named.
  */
 @Injectable()
-export class CorsPolicyTableHost implements OnModuleInit {
+export class CorsPolicyTableHost {
   private tableValue?: CorsPolicyTable;
   private readonly recorder: RouteRecorder<RouteEntry>;
   /**
@@ -43,6 +43,7 @@ export class CorsPolicyTableHost implements OnModuleInit {
         this.servedRouteListener
           ? this.servedRouteListener(route, handler, self, args)
           : handler.apply(self, args),
+      () => this.build(),
     );
     eachHttpAdapter(adapterHost, (adapter) => {
       this.adapter = adapter;
@@ -55,9 +56,14 @@ export class CorsPolicyTableHost implements OnModuleInit {
     return this.tableValue;
   }
 
-  onModuleInit(): void {
+  /**
+   * Builds the table once Nest has registered every route of the application
+   * (see `RouteRecorder`), in `app.init()`. Not in `onModuleInit`: a hybrid
+   * app's microservices may run the init hooks again, before or after.
+   */
+  private build(): void {
     const routes = this.recorder.stop();
-    if (this.adapter === undefined) return; // no HTTP server (a microservice or a standalone context)
+    if (this.adapter === undefined) return;
     const controllers = new Set(
       this.discovery
         .getControllers()

@@ -103,6 +103,11 @@ export class RouteRecorder<R> {
     private readonly discovery: DiscoveryService,
     private readonly scanner: MetadataScanner,
     private readonly onServedRoute: ServedRouteListener<R>,
+    /**
+     * Called once Nest has registered every route of the application: it sets
+     * the not-found handler right after them, once per `app.init()`.
+     */
+    private readonly onRoutesRegistered: () => void,
   ) {}
 
   /** Starts recording; must run before `app.init()` registers the routes. */
@@ -146,6 +151,17 @@ export class RouteRecorder<R> {
           const filtered = original.call(this, announcer, version, ...rest) as VersionFiltered<R>;
           filtered[VERSION_FILTER] = { served, handsOn: version !== VERSION_NEUTRAL };
           return filtered;
+        },
+    );
+    const { onRoutesRegistered } = this;
+    this.patch(
+      target,
+      'setNotFoundHandler',
+      (original) =>
+        function (this: unknown, ...args: unknown[]) {
+          const registered = original.apply(this, args);
+          onRoutesRegistered();
+          return registered;
         },
     );
   }

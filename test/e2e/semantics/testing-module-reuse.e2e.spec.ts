@@ -1,6 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { Controller, Get, Module, Put, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { ExpressAdapter } from '@nestjs/platform-express';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { Cors, CorsInspector, CorsModule } from '../../../lib/index.js';
@@ -69,6 +71,30 @@ describe.each(ADAPTERS)('applications made from one testing module, on %s', (ada
     }
     expect(answers).toEqual([EXPECTED, EXPECTED, EXPECTED]);
   });
+
+  // As a hybrid app's microservices started with deferInitialization do: they run
+  // the container's init hooks again, before app.init() or after it.
+  it.each(['before', 'after'] as const)(
+    'keeps every route when the init hooks run again %s app.init()',
+    async (when) => {
+      const moduleRef = await compile();
+      const app = moduleRef.createNestApplication(
+        adapter === 'express' ? new ExpressAdapter() : new FastifyAdapter(),
+        { logger: false },
+      );
+      try {
+        if (when === 'before') await moduleRef.init();
+        await app.init();
+        if (when === 'after') await moduleRef.init();
+        if (adapter === 'fastify')
+          await (app.getHttpAdapter().getInstance() as { ready(): Promise<void> }).ready();
+        expect(await answersOf(app)).toEqual(EXPECTED);
+        expect(app.get(CorsInspector).routes()).toHaveLength(2);
+      } finally {
+        await app.close();
+      }
+    },
+  );
 
   // Nest's own HttpAdapterHost then names the later one; the earlier keeps its answers.
   it('both answer with the policies while both are open', async () => {
