@@ -96,13 +96,23 @@ export interface PreflightRequest {
 }
 
 /**
- * The methods routed at the requested path, used when the policy lists none.
+ * The methods routed at the requested path, used when the policy lists none,
+ * and which of them the answer may name.
  * Without it the policy falls back to what `app.enableCors()` allows.
  */
 export interface RoutedMethods {
   has(method: string): boolean;
-  /** The value of Access-Control-Allow-Methods for a preflight asking for `method`. */
+  /** The value of Access-Control-Allow-Methods for a preflight asking for `method`, when the policy lists none. */
   header(method: string): string;
+  /**
+   * Whether Access-Control-Allow-Methods names the requested method alone,
+   * whatever the policy lists. A browser caches each method the answer names
+   * for the URL, origin and credentials mode, with each header it allows, and
+   * then sends them without a preflight of their own; where another method at
+   * the path has other rules (origins, credentials, headers, methods), or no
+   * route is known, naming it would skip its own preflight.
+   */
+  readonly requestedAlone?: boolean;
 }
 
 const DEFAULT_METHODS = new Set(DEFAULT_ALLOWED_METHODS.split(','));
@@ -167,7 +177,9 @@ function answerPreflight(
     ['Access-Control-Allow-Origin', allowOriginValue(policy, preflight.origin)],
     [
       'Access-Control-Allow-Methods',
-      anyMethod ? method : (policy.allowMethodsHeader ?? routed.header(method)),
+      anyMethod || routed.requestedAlone
+        ? method
+        : (policy.allowMethodsHeader ?? routed.header(method)),
     ],
     ...policy.preflightHeaders,
   ];

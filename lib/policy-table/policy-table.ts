@@ -1,5 +1,4 @@
 import {
-  checkOrigin,
   DEFAULT_ALLOWED_METHODS,
   type CompiledCorsPolicy,
   type RoutedMethods,
@@ -84,7 +83,7 @@ const NO_HOST_MATCH: Alternatives = { all: [], provisional: true };
  * routed at that path: lookups, nothing compiled or merged per request.
  */
 export class CorsPolicyTable {
-  private readonly methodsByPath = new WeakMap<object, PathMethods>();
+  private readonly methodsByPath = new WeakMap<object, RoutedMethods>();
   /** A slot's routes that are alternatives for one request, by host key: made on first use. */
   private readonly alternativesByHost = new WeakMap<
     readonly RouteEntry[],
@@ -177,68 +176,18 @@ export class CorsPolicyTable {
     });
   }
 
-  /** Whether a preflight for `method` would find a policy that allows the origin (without asking origin functions). */
-  private preflightMayAllow(
-    slot: RouteSlot<RouteEntry>,
-    request: RequestedPath,
-    method: string,
-    origin: string,
-  ): boolean {
-    const alternatives = this.candidates(slot, request);
-    let allowing = false;
-    const walked = this.visitReachable(slot, alternatives, request, method, (route) => {
-      allowing = allowsCheaply(route.policy, origin);
-      return allowing;
-    });
-    return walked ? allowing : anyAllows(alternatives.all, origin);
+  /**
+   * The methods routed at a slot's path, and whether a preflight's answer may
+   * name them all: only where every route that may answer them has the same
+   * rules (see `RoutedMethods.requestedAlone`).
+   */
+  routedMethods(slot: RouteSlot<RouteEntry>): RoutedMethods {
+    return this.pathMethods(slot.siblings);
   }
 
-  /** The methods routed at a slot's path whose policies allow the origin: the default Allow-Methods. */
-  routedMethods(
-    slot: RouteSlot<RouteEntry>,
-    request: RequestedPath,
-    origin: string,
-  ): RoutedMethods {
-    const answers = this.pathMethods(slot.siblings);
-    if (answers.uniform !== null) return answers.uniform;
-    const { methods, slots, byAllowing } = answers;
-    // What each method's own preflight weighs, so that the list never names a
-    // method it would refuse: from the route `find` picks for it where a route
-    // of another pattern may take it. An `@All()` slot stands for every method,
-    // which no one lookup names.
-    const allows = (at: number) => {
-      const method = methods[at];
-      const served =
-        method !== 'ALL' && this.index.isContended(slots[at])
-          ? this.index.find(method, request.url)
-          : slots[at];
-      return served !== undefined && this.preflightMayAllow(served, request, method, origin);
-    };
-    const answerFor = (isAllowing: (at: number) => boolean) =>
-      methodsOf(
-        methods.filter((_, at) => isAllowing(at)),
-        methods.filter((_, at) => !isAllowing(at)),
-      );
-    if (byAllowing === undefined) {
-      const allowed = methods.map((_, at) => allows(at));
-      return answerFor((at) => allowed[at]);
-    }
-    // Bit i stands for the path's i-th method: the same methods allowing give
-    // the same answer, so each answer is made (and joined) once.
-    let allowing = 0;
-    for (let at = 0; at < slots.length; at++) if (allows(at)) allowing |= 1 << at;
-    let answer = byAllowing.get(allowing);
+  private pathMethods(siblings: Map<string, RouteSlot<RouteEntry>>): RoutedMethods {
+    let answer = this.methodsByPath.get(siblings);
     if (answer === undefined) {
-      answer = answerFor((at) => (allowing & (1 << at)) !== 0);
-      if (byAllowing.size < MAX_ANSWERS_PER_PATH) byAllowing.set(allowing, answer);
-    }
-    return answer;
-  }
-
-  private pathMethods(siblings: Map<string, RouteSlot<RouteEntry>>): PathMethods {
-    let answers = this.methodsByPath.get(siblings);
-    if (answers === undefined) {
-      const methods = [...siblings.keys()];
       const slots = [...siblings.values()];
       // Every route that may answer these methods at this path, of other
       // patterns too where express names them (fastify's are unknown).
@@ -251,47 +200,43 @@ export class CorsPolicyTable {
           (entry) =>
             entry.host === undefined &&
             entry.passesOn === 'never' &&
-            haveSameOrigins(entry.route.policy, entries[0].route.policy),
+            haveSamePreflightRules(entry.route.policy, entries[0].route.policy),
         );
-      answers = {
-        methods,
-        slots,
-        uniform: shared ? methodsOf(methods) : null,
-        byAllowing: methods.length <= MAX_METHODS_AS_BITS ? new Map() : undefined,
-      };
-      this.methodsByPath.set(siblings, answers);
+      const routed = methodsOf([...siblings.keys()]);
+      answer = shared ? routed : { ...routed, requestedAlone: true };
+      this.methodsByPath.set(siblings, answer);
     }
-    return answers;
+    return answer;
   }
 }
 
-/**
- * The Allow-Methods answers of one path. When every route that may answer it
- * (of other patterns too, on express) allows the same origins, is bound to no
- * host and never hands a request on, every method allows an origin any of
- * them allows (one none allows is refused before the answer is read), so the
- * answer never changes; otherwise it depends only on which methods allow it.
- */
-interface PathMethods {
-  readonly methods: readonly string[];
-  /** Each method's slot, in the same order. */
-  readonly slots: readonly RouteSlot<RouteEntry>[];
-  readonly uniform: RoutedMethods | null;
-  /** Keyed by the allowing methods as bits; undefined when the path has too many methods for that. */
-  readonly byAllowing: Map<number, RoutedMethods> | undefined;
-}
-
-const MAX_METHODS_AS_BITS = 31;
-/** Far more method combinations than a path sees; past it, answers are made per request. */
-const MAX_ANSWERS_PER_PATH = 64;
+/** What a preflight with no route at its path may name: the method asked for alone. */
+export const UNROUTED_METHODS: RoutedMethods = {
+  has: (method) => DEFAULT_METHODS.includes(method),
+  header: () => DEFAULT_ALLOWED_METHODS,
+  requestedAlone: true,
+};
 
 /**
- * Whether two policies were given the same origins (policies compiled apart,
- * as when a controller and a route each restate them). Spelled the same, that
- * is: two spellings of one origin count as different, which costs only speed.
+ * Whether a preflight's answer under one policy holds for requests under the
+ * other as a browser's preflight cache applies it: the same origins, the same
+ * credentials, the same allowed headers and methods, the same private-network
+ * access. Policies compiled apart (a controller's and a route's that restate
+ * the origins) compare by what they were given; two spellings of one origin
+ * count as different, which costs only speed.
  */
-function haveSameOrigins(a: CompiledCorsPolicy, b: CompiledCorsPolicy): boolean {
-  return a === b || sameOriginOption(a.options.origin, b.options.origin);
+function haveSamePreflightRules(a: CompiledCorsPolicy, b: CompiledCorsPolicy): boolean {
+  return (
+    a === b ||
+    (a.enabled === b.enabled &&
+      a.credentials === b.credentials &&
+      a.allowPrivateNetwork === b.allowPrivateNetwork &&
+      a.allowHeadersHeader === b.allowHeadersHeader &&
+      (a.allowedHeaders === undefined) === (b.allowedHeaders === undefined) &&
+      a.allowMethodsHeader === b.allowMethodsHeader &&
+      (a.allowedMethods === 'any') === (b.allowedMethods === 'any') &&
+      sameOriginOption(a.options.origin, b.options.origin))
+  );
 }
 
 function sameOriginOption(a: unknown, b: unknown): boolean {
@@ -301,32 +246,18 @@ function sameOriginOption(a: unknown, b: unknown): boolean {
   return a instanceof RegExp && b instanceof RegExp && a.source === b.source && a.flags === b.flags;
 }
 
-function anyAllows(routes: readonly RoutePolicy[], origin: string): boolean {
-  for (const { policy } of routes) if (allowsCheaply(policy, origin)) return true;
-  return false;
-}
-
-/** An origin check without calling user code: an origin function counts as allowing. */
-function allowsCheaply(policy: CompiledCorsPolicy, origin: string): boolean {
-  if (!policy.enabled) return false;
-  if (policy.origin.kind === 'function') return true;
-  return checkOrigin(policy, origin, undefined) === true;
-}
-
 const DEFAULT_METHODS: readonly string[] = DEFAULT_ALLOWED_METHODS.split(',');
 
 /**
- * The routed methods that allow an origin. An `@All()` route serves every
- * method: it lists the usual ones plus the one asked for, but for those whose
- * own routes at the path refuse the origin.
+ * The methods routed at a path. An `@All()` route serves every method: the
+ * usual ones are named, plus the one asked for.
  */
-function methodsOf(methods: readonly string[], refused: readonly string[] = []): RoutedMethods {
+function methodsOf(methods: readonly string[]): RoutedMethods {
   if (methods.includes('ALL')) {
-    const listed = DEFAULT_METHODS.filter((method) => !refused.includes(method));
-    const header = listed.join(',');
+    const header = DEFAULT_ALLOWED_METHODS;
     return {
-      has: (method) => !refused.includes(method),
-      header: (method) => (listed.includes(method) ? header : `${header},${method}`),
+      has: () => true,
+      header: (method) => (DEFAULT_METHODS.includes(method) ? header : `${header},${method}`),
     };
   }
   const set = new Set(methods);

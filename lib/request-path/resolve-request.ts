@@ -6,11 +6,12 @@ import {
   type PreflightDecision,
   type PreflightRequest,
 } from '../engine/index.js';
-import type {
-  Alternatives,
-  CorsPolicyTable,
-  RequestedPath,
-  RoutePolicy,
+import {
+  UNROUTED_METHODS,
+  type Alternatives,
+  type CorsPolicyTable,
+  type RequestedPath,
+  type RoutePolicy,
 } from '../policy-table/policy-table.js';
 
 /** A decision and the route whose policy made it. */
@@ -47,12 +48,12 @@ export function resolvePreflight(
   const candidates =
     slot === undefined ? [] : table.preflightCandidates(slot, target, preflight.method);
   if (slot === undefined || candidates.length === 0) {
-    return settle(table.global, decidePreflight(table.global.policy, preflight, request));
+    return settle(
+      table.global,
+      decidePreflight(table.global.policy, preflight, request, UNROUTED_METHODS),
+    );
   }
-  // Only a policy without its own `methods` reads what is routed at the path.
-  const routed = candidates.some(({ policy }) => policy.allowedMethods === undefined)
-    ? table.routedMethods(slot, target, preflight.origin)
-    : undefined;
+  const routed = table.routedMethods(slot);
   if (candidates.length === 1) {
     return settle(candidates[0], decidePreflight(candidates[0].policy, preflight, request, routed));
   }

@@ -227,6 +227,21 @@ describe('methods', () => {
     if (allowed) expect(allowedHeaders(decision)['Access-Control-Allow-Methods']).toBe('PUT');
   });
 
+  it.each<[label: string, options: CorsPolicyOptions, method: string, allowed: boolean]>([
+    ['the routed methods', {}, 'PUT', true],
+    ["the policy's own list", { methods: ['GET', 'PUT', 'DELETE'] }, 'DELETE', true],
+    ['a safelisted method', { methods: ['PUT'] }, 'GET', true],
+    ['a method outside the list', { methods: ['PUT'] }, 'DELETE', false],
+  ])(
+    'names the requested method alone where the path asks it to, over %s',
+    (_label, options, method, allowed) => {
+      const alone = { ...routedMethods('GET', 'PUT', 'DELETE'), requestedAlone: true };
+      const decision = preflight(options, { method }, alone);
+      expect(decision.outcome).toBe(allowed ? 'allowed' : 'refused');
+      if (allowed) expect(allowedHeaders(decision)['Access-Control-Allow-Methods']).toBe(method);
+    },
+  );
+
   it.each<[label: string, options: CorsPolicyOptions, method: string]>([
     ["'*'", { methods: '*' }, 'PUT'],
     ["'*' in a list", { methods: ['GET', '*'] }, 'DELETE'],

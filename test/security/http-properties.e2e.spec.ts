@@ -416,7 +416,8 @@ describe.each(ADAPTERS)('HTTP properties on %s', (adapter) => {
             status: 204,
             allowOrigin: [origin],
           });
-          expect(pre.allowMethodsValue).toBe('PUT');
+          // The policy's list where a route serves the method; else the global policy names it alone.
+          expect(pre.allowMethodsValue).toBe(trimOws(method) === 'POST' ? 'POST' : 'PUT');
         } else {
           expectRefused(pre, 403);
         }

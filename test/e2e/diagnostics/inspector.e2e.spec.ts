@@ -176,7 +176,8 @@ describe.each(ADAPTERS)('CorsInspector on %s', (adapter) => {
   it('says when the global policy answers because no route serves the path', async () => {
     const why = await inspector.explain({ path: '/nowhere', origin: APP, requestMethod: 'PUT' });
     expect(why).toMatchObject({ outcome: 'allowed', route: 'CorsModule.forRoot() global policy' });
-    expect(why.headers['Access-Control-Allow-Methods']).toBe('GET,HEAD,PUT,PATCH,POST,DELETE');
+    // Naming the method alone: routes at other paths may serve the others.
+    expect(why.headers['Access-Control-Allow-Methods']).toBe('PUT');
   });
 });
 

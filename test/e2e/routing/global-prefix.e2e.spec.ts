@@ -9,7 +9,6 @@ const APP = 'https://app.example';
 const X = 'https://x.example';
 const HEALTH = 'https://health.example';
 const HOOKS = 'https://hooks.example';
-const ALL_METHODS = 'GET,HEAD,PUT,PATCH,POST,DELETE';
 
 @Controller('x')
 @Cors({ origin: [X] })
@@ -80,7 +79,7 @@ describe.each(ADAPTERS)('global prefix on %s', (adapter) => {
   });
 
   it('does not treat the unprefixed path as the route: the global policy answers', async () => {
-    expectAllowed(await preflight(app, '/x', APP, 'PUT'), APP, ALL_METHODS);
+    expectAllowed(await preflight(app, '/x', APP, 'PUT'), APP, 'PUT');
     expectRefused(await preflight(app, '/x', X, 'PUT'));
   });
 
@@ -90,7 +89,7 @@ describe.each(ADAPTERS)('global prefix on %s', (adapter) => {
   });
 
   it('does not find an excluded route under the prefix', async () => {
-    expectAllowed(await preflight(app, '/api/health', APP, 'PUT'), APP, ALL_METHODS);
+    expectAllowed(await preflight(app, '/api/health', APP, 'PUT'), APP, 'PUT');
     expectRefused(await preflight(app, '/api/health', HEALTH, 'PUT'));
   });
 

@@ -18,7 +18,6 @@ const DOWNLOADS = 'https://downloads.example';
 const ORG = 'https://org.example';
 const TEAM = 'https://team.example';
 const EXPORTS = 'https://exports.example';
-const ALL_METHODS = 'GET,HEAD,PUT,PATCH,POST,DELETE';
 
 @Controller('users')
 class UsersController {
@@ -184,7 +183,7 @@ describe.each(ADAPTERS)('params and wildcards on %s', (adapter) => {
   });
 
   it('does not stretch a param over several segments', async () => {
-    expectAllowed(await preflight(app, '/users/42/extra', APP, 'PUT'), APP, ALL_METHODS);
+    expectAllowed(await preflight(app, '/users/42/extra', APP, 'PUT'), APP, 'PUT');
     expectRefused(await preflight(app, '/users/42/extra', ID, 'PUT'));
   });
 
@@ -269,7 +268,7 @@ describe.each(ADAPTERS)('params and wildcards on %s', (adapter) => {
   it('matches an optional wildcard with no segment, a required one not', async () => {
     expectAllowed(await preflight(app, '/assets', ASSETS, 'DELETE'), ASSETS, 'DELETE');
     expectRefused(await preflight(app, '/files', FILES, 'PUT'));
-    expectAllowed(await preflight(app, '/files', APP, 'PUT'), APP, ALL_METHODS);
+    expectAllowed(await preflight(app, '/files', APP, 'PUT'), APP, 'PUT');
   });
 
   it('sends the param route policy on actual requests', async () => {

@@ -109,10 +109,6 @@ describe.each(ADAPTERS)('RouterModule paths under a global prefix on %s', (adapt
 
   it('answers the path without the prefix with the global policy', async () => {
     expectRefused(await preflight(app, '/admin/users/7', ADMIN, 'PUT'));
-    expectAllowed(
-      await preflight(app, '/admin/users/7', APP, 'PUT'),
-      APP,
-      'GET,HEAD,PUT,PATCH,POST,DELETE',
-    );
+    expectAllowed(await preflight(app, '/admin/users/7', APP, 'PUT'), APP, 'PUT');
   });
 });

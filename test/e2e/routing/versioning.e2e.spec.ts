@@ -22,7 +22,6 @@ const TWO = 'https://two.example';
 const BOTH = 'https://both.example';
 const NEUTRAL = 'https://neutral.example';
 const THREE = 'https://three.example';
-const ALL_METHODS = 'GET,HEAD,PUT,PATCH,POST,DELETE';
 // GET is safelisted: a browser preflights it only for a non-safelisted header.
 const GET_HEADERS = { headers: 'x-trace' };
 
@@ -93,7 +92,7 @@ describe.each(ADAPTERS)('URI versioning on %s', (adapter) => {
   });
 
   it('answers an unversioned or unknown-version path with the global policy', async () => {
-    expectAllowed(await preflight(app, '/cats', APP, 'GET', GET_HEADERS), APP, ALL_METHODS);
+    expectAllowed(await preflight(app, '/cats', APP, 'GET', GET_HEADERS), APP, 'GET');
     expectRefused(await preflight(app, '/cats', ONE, 'GET', GET_HEADERS));
     expectRefused(await preflight(app, '/v3/cats', TWO, 'GET', GET_HEADERS));
   });
