@@ -4,10 +4,9 @@ import type { ActualDecision, HeaderPair, PreflightDecision } from '../engine/in
 import { CorsPolicyTableHost } from '../policy-table/cors-policy-table.host.js';
 import type { CorsPolicyTable, RoutePolicy } from '../policy-table/policy-table.js';
 import {
-  candidateRoutes,
   resolveActual,
   resolvePreflight,
-  varyWithoutOrigin,
+  resolveWithoutOrigin,
 } from '../request-path/resolve-request.js';
 import type {
   CorsExplainQuery,
@@ -60,14 +59,17 @@ export class CorsInspector implements OnApplicationBootstrap {
     const kind = preflight ? 'preflight' : 'actual';
 
     if (query.origin === undefined) {
-      const [route] = candidateRoutes(table, target);
+      const { route, decision } = resolveWithoutOrigin(table, target);
+      const anyOrigin = decision.outcome === 'allowed';
       return explanation(
         kind,
         route,
         'not-cors',
-        [],
-        'no Origin header: not a CORS request, so no CORS headers',
-        varyWithoutOrigin(table, target),
+        anyOrigin ? decision.headers : [],
+        anyOrigin
+          ? `no Origin header: not a CORS request; ${route.location} allows any origin, so its * answer goes out, which a cache may hand to any request`
+          : 'no Origin header: not a CORS request, so no CORS headers',
+        decision.vary,
       );
     }
     if (preflight) {

@@ -263,6 +263,8 @@ export function compileCorsPolicy(input: CorsPolicyOptions = {}): CompiledPolicy
     preflightHeaders.push(['Access-Control-Allow-Headers', allowHeadersHeader]);
   }
   if (maxAgeHeader !== undefined) preflightHeaders.push(['Access-Control-Max-Age', maxAgeHeader]);
+  const anyOriginAnswer =
+    matcher.kind === 'any' ? sharedAnswer('*', actualHeaders, undefined) : undefined;
 
   const policy: CompiledCorsPolicy = {
     options: Object.freeze(options),
@@ -289,12 +291,15 @@ export function compileCorsPolicy(input: CorsPolicyOptions = {}): CompiledPolicy
           ])
         : [],
     ),
-    anyOriginAnswer:
-      matcher.kind === 'any' ? sharedAnswer('*', actualHeaders, undefined) : undefined,
-    notCorsAnswer: Object.freeze({
-      outcome: 'not-cors',
-      vary: matcher.kind === 'none' || matcher.kind === 'any' ? undefined : VARY_ACTUAL,
-    }),
+    anyOriginAnswer,
+    // '*' goes to requests without Origin too (the Fetch standard's advice): a
+    // shared cache may hand a response it stored for one to a CORS request.
+    notCorsAnswer:
+      anyOriginAnswer ??
+      Object.freeze({
+        outcome: 'not-cors',
+        vary: matcher.kind === 'none' ? undefined : VARY_ACTUAL,
+      }),
     preflightHeaders: Object.freeze(preflightHeaders),
   };
   return { policy: Object.freeze(policy), warnings };

@@ -33,7 +33,7 @@ export interface CompiledCorsPolicy {
   /** The allowed answer to each exact origin, and to any origin under `'*'`: made once, not per request. */
   readonly exactOriginAnswers: ReadonlyMap<string, ActualDecision>;
   readonly anyOriginAnswer: ActualDecision | undefined;
-  /** The answer to a request without Origin. */
+  /** The answer to a request without Origin: `anyOriginAnswer` where there is one, else no headers. */
   readonly notCorsAnswer: ActualDecision;
   /** Headers of an allowed preflight that never depend on the request. */
   readonly preflightHeaders: readonly HeaderPair[];

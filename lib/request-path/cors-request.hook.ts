@@ -9,11 +9,11 @@ import type { RouteEntry, RoutePolicy } from '../policy-table/policy-table.js';
 import type { Registration } from '../policy-table/route-recorder.js';
 import { applyActualDecision, logActualRefusal, writeActualDecision } from './actual-request.js';
 import { ACTUAL_HEADER_NAMES } from './header-pin.js';
-import { httpAccessFor, writeActualHeaders, type HttpAccess } from './http-access.js';
+import { httpAccessFor, type HttpAccess } from './http-access.js';
 import { handlePreflight } from './preflight.handler.js';
 import {
   resolveActual,
-  varyWithoutOrigin,
+  resolveWithoutOrigin,
   type RequestTarget,
   type ResolvedActual,
 } from './resolve-request.js';
@@ -159,8 +159,7 @@ export class CorsRequestHook implements OnModuleInit {
     // fastify's rewriteUrl, or the full path of an express app mounted in another.
     const target = new HookTarget(incoming.method, incoming.url, request, this.adapter);
     if (origin === undefined) {
-      const vary = varyWithoutOrigin(table, target);
-      writeActualHeaders(this.access, response, undefined, vary);
+      writeActualDecision(this.access, resolveWithoutOrigin(table, target).decision, response);
       return done();
     }
     if (target.method === 'OPTIONS' && headers['access-control-request-method'] !== undefined) {

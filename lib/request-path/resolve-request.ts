@@ -82,14 +82,6 @@ function alternativesFor(
   return slot === undefined ? undefined : table.candidates(slot, target);
 }
 
-/** The routes that may serve a request (several only for versions sharing a path), or the global policy. */
-export function candidateRoutes(
-  table: CorsPolicyTable,
-  target: RequestTarget & { readonly method: string },
-): readonly RoutePolicy[] {
-  return routesOrGlobal(table, alternativesFor(table, target));
-}
-
 function routesOrGlobal(
   table: CorsPolicyTable,
   alternatives: Alternatives | undefined,
@@ -99,23 +91,32 @@ function routesOrGlobal(
     : table.globalAlone;
 }
 
+/** A request handed on, without Origin: the route that serves it may answer by Origin. */
+const HANDED_ON_WITHOUT_ORIGIN: ActualDecision = Object.freeze({
+  outcome: 'not-cors',
+  vary: VARY_ACTUAL,
+});
+
 /**
- * What a request without Origin gets: no CORS headers, but `Vary: Origin` when
- * the answer of a route that may serve it depends on Origin, so that a cache
- * does not hand this answer to a request with one. Where the request may be
- * handed on, the route that serves it is not known yet, and nothing is left for
- * its handler to correct: the answer may depend on Origin.
+ * What a request without Origin gets, which is no CORS request: its route's
+ * `notCorsAnswer`. That is no CORS headers, but `Vary: Origin` where the
+ * route answers by Origin, so that a cache does not hand this answer to a
+ * request with one; or, where the route allows any origin, its `*` answer,
+ * which a cache may hand to any request. Where the request may be handed on,
+ * the route that serves it is not known yet, and nothing is left for its
+ * handler to correct: no headers, and `Vary: Origin`.
  */
-export function varyWithoutOrigin(
+export function resolveWithoutOrigin(
   table: CorsPolicyTable,
   target: RequestTarget & { readonly method: string },
-): string | undefined {
+): Resolved<ActualDecision> {
   const alternatives = alternativesFor(table, target);
-  if (alternatives?.provisional) return VARY_ACTUAL;
-  for (const { policy } of routesOrGlobal(table, alternatives)) {
-    if (policy.notCorsAnswer.vary !== undefined) return policy.notCorsAnswer.vary;
-  }
-  return undefined;
+  // Several routes are alternatives only where the request may be handed on.
+  const [route] = routesOrGlobal(table, alternatives);
+  const decision = alternatives?.provisional
+    ? HANDED_ON_WITHOUT_ORIGIN
+    : route.policy.notCorsAnswer;
+  return { route, decision };
 }
 
 /**

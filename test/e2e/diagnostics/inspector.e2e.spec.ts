@@ -171,6 +171,12 @@ describe.each(ADAPTERS)('CorsInspector on %s', (adapter) => {
       // What the hook sends, so that a cache keeps answers with and without Origin apart.
       headers: { Vary: 'Origin' },
     });
+    const open = await inspector.explain({ path: '/feed' });
+    expect(open).toMatchObject({
+      outcome: 'not-cors',
+      headers: { 'Access-Control-Allow-Origin': '*' },
+    });
+    expect(open.reason).toContain('allows any origin');
   });
 
   it('says when the global policy answers because no route serves the path', async () => {

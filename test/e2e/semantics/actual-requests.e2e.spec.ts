@@ -78,6 +78,15 @@ describe.each(ADAPTERS)('actual requests on %s', (adapter) => {
     expect(res.headers.vary).toBeUndefined();
   });
 
+  // The Fetch standard's advice: a shared cache may store this answer and hand it
+  // to a CORS request later, which fails if it lacks Access-Control-Allow-Origin.
+  it("answers '*' to a request without Origin on a '*' policy too, without Vary", async () => {
+    const res = await get('/actual/any');
+    expect(res.status).toBe(200);
+    expect(res.headers['access-control-allow-origin']).toBe('*');
+    expect(res.headers.vary).toBeUndefined();
+  });
+
   it('sends Allow-Credentials and Expose-Headers when the policy has them', async () => {
     const res = await get('/actual/credentials').set('Origin', APP);
     expect(res.headers['access-control-allow-origin']).toBe(APP);
