@@ -240,6 +240,15 @@ export function compileCorsPolicy(input: CorsPolicyOptions = {}): CompiledPolicy
   }
 
   const allowedMethods = compileMethods(options);
+  if (allowedMethods instanceof Set) {
+    for (const method of allowedMethods) {
+      if (method !== method.toUpperCase())
+        warnings.push({
+          option: 'methods',
+          message: `${JSON.stringify(method)} is not in capitals: browsers send it as written (they capitalise only DELETE, GET, HEAD, OPTIONS, POST and PUT) and Node's HTTP/1 parser refuses it with 400, so no request for it reaches a route; write ${JSON.stringify(method.toUpperCase())}`,
+        });
+    }
+  }
   const allowedHeaderNames = compileHeaderNames(options, 'allowedHeaders');
   // '*' is answered by echoing the requested names: that also works with
   // credentials and covers Authorization, which a literal '*' never does.

@@ -566,7 +566,16 @@ describe('compileCorsPolicy warns', () => {
     ['http://localhost:* with credentials', { origin: 'http://localhost:*', credentials: true }],
     ['an https origin with credentials', { origin: APP, credentials: true }],
     ['a plain-http origin without credentials', { origin: 'http://app.example.com' }],
+    ['methods in capitals, and lowercase ones browsers capitalise', { methods: ['put', 'PATCH'] }],
   ])('not about %s', (_label, options) => {
     expect(compileCorsPolicy(options).warnings).toEqual([]);
+  });
+
+  it('about a method that is not in capitals, which no request on Node can carry', () => {
+    const { policy, warnings } = compileCorsPolicy({ methods: ['GET', 'patch', 'Foo'] });
+    expect(policy.allowedMethods).toEqual(new Set(['GET', 'patch', 'Foo']));
+    expect(warnings.map(({ option }) => option)).toEqual(['methods', 'methods']);
+    expect(warnings[0].message).toContain('write "PATCH"');
+    expect(warnings[1].message).toContain('write "FOO"');
   });
 });
