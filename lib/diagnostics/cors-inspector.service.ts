@@ -42,6 +42,11 @@ export class CorsInspector implements OnApplicationBootstrap {
   /** Resolves a request as the early hook would and says what it decides and why. */
   async explain(query: CorsExplainQuery): Promise<CorsExplanation> {
     const table = this.table();
+    if (typeof query.path !== 'string' || !query.path.startsWith('/'))
+      throw new TypeError(
+        `CorsInspector.explain: path must start with "/" (got ${JSON.stringify(query.path)}), ` +
+          'as the request line has it: "/api/users/1"',
+      );
     const preflight = query.requestMethod !== undefined;
     const method = query.method ?? (preflight ? 'OPTIONS' : 'GET');
     const target = { method, url: query.path, host: query.host };
@@ -54,8 +59,15 @@ export class CorsInspector implements OnApplicationBootstrap {
     ] as const) {
       if (value !== undefined) headers[name] = value;
     }
-    // What an origin function receives in place of the framework's request.
-    const request = { method, url: query.path, headers };
+    // What an origin function receives in place of the framework's request:
+    // what both adapters' requests have of it, the host fields included.
+    const request = {
+      method,
+      url: query.path,
+      headers,
+      host: query.host,
+      hostname: query.host?.replace(/:\d+$/, ''),
+    };
     const kind = preflight ? 'preflight' : 'actual';
 
     if (query.origin === undefined) {

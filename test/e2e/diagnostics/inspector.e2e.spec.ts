@@ -179,6 +179,12 @@ describe.each(ADAPTERS)('CorsInspector on %s', (adapter) => {
     expect(open.reason).toContain('allows any origin');
   });
 
+  it('refuses a path that does not start with a slash, rather than answer for no route', async () => {
+    await expect(inspector.explain({ path: 'users/1', origin: APP })).rejects.toThrow(
+      /path must start with "\/"/,
+    );
+  });
+
   it('says when the global policy answers because no route serves the path', async () => {
     const why = await inspector.explain({ path: '/nowhere', origin: APP, requestMethod: 'PUT' });
     expect(why).toMatchObject({ outcome: 'allowed', route: 'CorsModule.forRoot() global policy' });
@@ -283,3 +289,55 @@ describe.each(ADAPTERS)('debug option on %s', (adapter) => {
     ]);
   });
 });
+
+@Controller('tenant')
+class TenantController {
+  @Get()
+  @Cors({
+    // Each tenant's own site, by the API host the request came to.
+    origin: (origin, request) =>
+      origin ===
+      `https://${String((request as { hostname?: string }).hostname).split('.')[0]}.example`,
+  })
+  read() {
+    return 'tenant';
+  }
+}
+
+describe.each(ADAPTERS)(
+  'CorsInspector and an origin function reading the host, on %s',
+  (adapter) => {
+    it('decides as the wire does for the host it is given', async () => {
+      const app = await createApp(adapter, {
+        imports: [CorsModule.forRoot({ origin: [APP] })],
+        controllers: [TenantController],
+      });
+      try {
+        const inspector = app.get(CorsInspector);
+        const outcomes = [];
+        for (const origin of ['https://acme.example', 'https://other.example']) {
+          const wire = await request(app.getHttpServer())
+            .options('/tenant')
+            .set('Host', 'acme.api.example:8443')
+            .set('Origin', origin)
+            .set('Access-Control-Request-Method', 'GET')
+            .set('Access-Control-Request-Headers', 'authorization');
+          const why = await inspector.explain({
+            path: '/tenant',
+            host: 'acme.api.example:8443',
+            origin,
+            requestMethod: 'GET',
+            requestHeaders: 'authorization',
+          });
+          outcomes.push([wire.status === 204 ? 'allowed' : 'refused', why.outcome]);
+        }
+        expect(outcomes).toEqual([
+          ['allowed', 'allowed'],
+          ['refused', 'refused'],
+        ]);
+      } finally {
+        await app.close();
+      }
+    });
+  },
+);

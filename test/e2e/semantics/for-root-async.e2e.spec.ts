@@ -3,6 +3,7 @@ import { Controller, Get, Injectable, Module, type INestApplication } from '@nes
 import request from 'supertest';
 import {
   Cors,
+  CorsConfigurationError,
   CorsModule,
   type CorsModuleOptions,
   type CorsOptionsFactory,
@@ -126,3 +127,19 @@ describe.each(ADAPTERS)('CorsModule.forRootAsync on %s', (adapter) => {
     });
   });
 });
+
+describe.each(ADAPTERS)(
+  'CorsModule.forRootAsync with a factory that returns nothing, on %s',
+  (adapter) => {
+    it('fails app.init() naming forRootAsync and the fix', async () => {
+      const forgotten = CorsModule.forRootAsync({
+        useFactory: () => undefined as unknown as CorsModuleOptions,
+      });
+      const init = createApp(adapter, { imports: [forgotten], controllers: [AsyncController] });
+      await expect(init).rejects.toThrow(CorsConfigurationError);
+      await expect(init).rejects.toThrow(
+        /CorsModule\.forRootAsync.*returned undefined; return the options object/,
+      );
+    });
+  },
+);
