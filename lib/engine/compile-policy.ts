@@ -201,7 +201,7 @@ export function compileCorsPolicy(input: CorsPolicyOptions = {}): CompiledPolicy
     throw new CorsConfigurationError(
       'credentials-with-any-origin',
       'origin',
-      `'*' cannot be combined with credentials: true (browsers reject "Access-Control-Allow-Origin: *" on credentialed requests); list the origins that may send credentials, e.g. origin: ['https://app.example.com']`,
+      `'*' cannot be combined with credentials: true (browsers reject "Access-Control-Allow-Origin: *" on credentialed requests); list the origins that may send credentials, e.g. origin: ['https://app.example.com'], or set credentials: false where this policy is given (a @Cors() inherits credentials from the levels above)`,
     );
   }
   if (credentials && matcher.kind === 'reflect' && !reflectWithCredentials) {

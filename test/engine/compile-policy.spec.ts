@@ -536,7 +536,7 @@ describe('compileCorsPolicy warns', () => {
     [
       'about both at once',
       { origin: [/x\.test/, 'http://x.test'], credentials: true },
-      [['not anchored'], ['http://x.test']],
+      [['not anchored', 'anchor it: /^x\\.test$/'], ['http://x.test']],
     ],
   ])('%s', (_label, options, mentions) => {
     const { policy, warnings } = compileCorsPolicy(options);

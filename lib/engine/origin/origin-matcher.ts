@@ -151,7 +151,7 @@ export function compileOrigin(
       if (!isAnchored(entry)) {
         warnings.push({
           option: 'origin',
-          message: `the RegExp ${entry} is not anchored with ^ and $, so it also matches origins that merely contain what it describes (e.g. "https://example.com.evil.test"); anchor it: /^https:\\/\\/app\\.example\\.com$/`,
+          message: `the RegExp ${entry} is not anchored with ^ and $, so it also matches origins that merely contain what it describes (e.g. "https://example.com.evil.test"); anchor it: /^${entry.source.replace(/^\^/, '').replace(/\$$/, '')}$/${entry.flags}`,
         });
       }
       regExps.push(statelessCopy(entry));

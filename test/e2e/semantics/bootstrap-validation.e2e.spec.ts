@@ -95,6 +95,7 @@ describe.each(ADAPTERS)('bootstrap validation on %s', (adapter) => {
     expect(error.message).toContain('WildcardController.open');
     expect(error.message).toContain('GET /wildcard/open');
     expect(error.message).toContain("'*' cannot be combined with credentials");
+    expect(error.message).toContain('or set credentials: false where this policy is given');
   });
 
   it('rejects a negative maxAge, naming the route and the value', async () => {
