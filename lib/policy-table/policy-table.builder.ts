@@ -6,6 +6,7 @@ import type { CorsMetadata } from '../cors.decorator.js';
 import {
   compileCorsPolicy,
   CorsConfigurationError,
+  type CompiledCorsPolicy,
   type CorsConfigurationWarning,
   type CorsPolicyOptions,
 } from '../engine/index.js';
@@ -137,6 +138,7 @@ export function buildPolicyTable(input: PolicyTableInput): CorsPolicyTable {
     });
   }
   index.seal();
+  warnOfContinueWithoutOptionsRoute(global, listing, input.warn);
   // A handler announces itself so that its policy replaces a provisional
   // decision: only those that may serve a request decided so. For any other
   // the announcement would cost every request a few calls and a lookup that
@@ -146,6 +148,30 @@ export function buildPolicyTable(input: PolicyTableInput): CorsPolicyTable {
   );
   for (const [served, entry] of announced) if (announcing.has(entry)) served.route = entry;
   return new CorsPolicyTable(global, index, listing, input.debug);
+}
+
+/**
+ * `preflightContinue` hands allowed preflights on to the app's own OPTIONS
+ * route; in an app with none, every one becomes a 404 the browser fails on.
+ */
+function warnOfContinueWithoutOptionsRoute(
+  global: RoutePolicy,
+  listing: readonly TableRoute[],
+  warn: PolicyTableInput['warn'],
+): void {
+  if (listing.some(({ method }) => method === 'OPTIONS' || method === 'ALL')) return;
+  // Once per compiled policy, where it is first given.
+  const continuing = new Map<CompiledCorsPolicy, string>();
+  for (const { policy, location } of [global, ...listing.map(({ route }) => route)])
+    if (policy.preflightContinue && !continuing.has(policy)) continuing.set(policy, location);
+  for (const location of continuing.values())
+    warn(location, {
+      option: 'preflightContinue',
+      message:
+        'the app has no OPTIONS route to answer the preflights it passes on, so each allowed one ' +
+        'ends in a 404 and the browser blocks the request; add an @Options() route, or drop ' +
+        'preflightContinue to have preflights answered here',
+    });
 }
 
 /** Whether a request for the entry's slot may be decided before the handler that serves it is known (`CorsPolicyTable.candidates`). */

@@ -3,6 +3,7 @@ import {
   Controller,
   Get,
   Module,
+  Options,
   Post,
   type INestApplication,
   type ModuleMetadata,
@@ -59,6 +60,14 @@ class PlainController {
   @Get()
   list() {
     return 'plain';
+  }
+}
+
+@Controller('own-options')
+class OwnOptionsController {
+  @Options()
+  answer() {
+    return 'options';
   }
 }
 
@@ -182,6 +191,7 @@ describe.each(ADAPTERS)('bootstrap validation on %s', (adapter) => {
     afterEach(async () => {
       await app?.close();
       logs.detach();
+      logs.clear();
     });
 
     it('logs an unanchored RegExp origin once at startup, naming the route', async () => {
@@ -200,6 +210,24 @@ describe.each(ADAPTERS)('bootstrap validation on %s', (adapter) => {
         expect(res.headers['access-control-allow-origin']).toBe(APP);
       }
       expect(logs.messages('warn')).toHaveLength(1);
+    });
+
+    it('logs preflightContinue in an app with no OPTIONS route, once, naming where it is set', async () => {
+      app = await createApp(adapter, appWith(PlainController, { preflightContinue: true }), {
+        configure: (nestApp) => logs.attach(nestApp),
+      });
+      const startup = logs.messages('warn');
+      expect(startup).toHaveLength(1);
+      expect(startup[0]).toContain('CorsModule.forRoot');
+      expect(startup[0]).toContain('"preflightContinue"');
+      expect(startup[0]).toContain('add an @Options() route');
+    });
+
+    it('says nothing of preflightContinue where the app has an OPTIONS route', async () => {
+      app = await createApp(adapter, appWith(OwnOptionsController, { preflightContinue: true }), {
+        configure: (nestApp) => logs.attach(nestApp),
+      });
+      expect(logs.messages('warn')).toEqual([]);
     });
   });
 });
