@@ -180,6 +180,34 @@ describe('compileCorsPolicy refuses', () => {
       ['"app.example.com"', 'add the scheme: "https://app.example.com"'],
     ],
     [
+      'an IPv6 origin written out in full',
+      { origin: 'http://[0:0:0:0:0:0:0:1]:3000' },
+      'invalid-origin',
+      'origin',
+      ['never sent', 'browsers write this origin as "http://[::1]:3000"'],
+    ],
+    [
+      'a shortened IPv4 origin',
+      { origin: 'http://127.1:3000' },
+      'invalid-origin',
+      'origin',
+      ['"http://127.0.0.1:3000"'],
+    ],
+    [
+      'an IPv4 origin with a leading zero (octal)',
+      { origin: ['https://app.example.com', 'http://010.0.0.1'] },
+      'invalid-origin',
+      'origin',
+      ['"http://8.0.0.1"'],
+    ],
+    [
+      'a file: origin',
+      { origin: 'file://host' },
+      'invalid-origin',
+      'origin',
+      ['Origin: null', 'remove it'],
+    ],
+    [
       'an origin with a trailing slash',
       { origin: 'https://app.example.com/' },
       'invalid-origin',
@@ -567,8 +595,19 @@ describe('compileCorsPolicy warns', () => {
     ['an https origin with credentials', { origin: APP, credentials: true }],
     ['a plain-http origin without credentials', { origin: 'http://app.example.com' }],
     ['methods in capitals, and lowercase ones browsers capitalise', { methods: ['put', 'PATCH'] }],
+    ['a RegExp with the i flag', { origin: /^https:\/\/App\.example\.com$/i }],
+    ['a RegExp whose capitals are escapes', { origin: /^https:\/\/\w+\.example\.com:\d+$/ }],
+    ['an origin of another scheme, as written', { origin: 'chrome-extension://abcdefgh' }],
+    ['a compressed IPv6 origin', { origin: 'http://[::1]:3000' }],
   ])('not about %s', (_label, options) => {
     expect(compileCorsPolicy(options).warnings).toEqual([]);
+  });
+
+  it('about a RegExp with capital letters, which origins as browsers send them never have', () => {
+    const { warnings } = compileCorsPolicy({ origin: [/^https:\/\/App\.example\.com$/] });
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0].option).toBe('origin');
+    expect(warnings[0].message).toContain('has capital letters');
   });
 
   it('about a method that is not in capitals, which no request on Node can carry', () => {

@@ -74,6 +74,19 @@ const invalid = (value: string, fix: string) =>
     `"${value}" is not a serialized origin (scheme://host[:port]); ${fix}`,
   );
 
+/**
+ * How a browser serializes an origin of the URL schemes it parses hosts for
+ * (IPv6 compressed, IPv4 in dotted decimal, `file:` as null); others as given.
+ */
+function asBrowsersSendIt(origin: string): string {
+  if (!/^(?:https?|file):/.test(origin)) return origin;
+  try {
+    return new URL(origin).origin;
+  } catch {
+    return origin;
+  }
+}
+
 /** Says what to write instead of a string that is not a serialized origin. */
 function explainBadOrigin(value: string): CorsConfigurationError {
   const trimmed = value.trim();
@@ -154,6 +167,12 @@ export function compileOrigin(
           message: `the RegExp ${entry} is not anchored with ^ and $, so it also matches origins that merely contain what it describes (e.g. "https://example.com.evil.test"); anchor it: /^${entry.source.replace(/^\^/, '').replace(/\$$/, '')}$/${entry.flags}`,
         });
       }
+      // A backslash before a letter makes a class or an escape (\d, \S, \B), not a capital.
+      if (!entry.flags.includes('i') && /[A-Z]/.test(entry.source.replace(/\\[A-Za-z]/g, '')))
+        warnings.push({
+          option: 'origin',
+          message: `the RegExp ${entry} has capital letters, but it is tested against origins as browsers send them, in lower case, which those parts never match; write them in lower case`,
+        });
       regExps.push(statelessCopy(entry));
     } else if (typeof entry !== 'string') {
       throw new CorsConfigurationError(
@@ -176,7 +195,17 @@ export function compileOrigin(
         entry.replace(/^[A-Za-z][A-Za-z0-9+.-]*:/, (s) => s.toLowerCase()),
       );
       if (parsed === undefined) throw explainBadOrigin(entry);
-      exact.add(serializeOrigin(parsed));
+      const serialized = serializeOrigin(parsed);
+      const sent = asBrowsersSendIt(serialized);
+      if (sent !== serialized)
+        throw new CorsConfigurationError(
+          'invalid-origin',
+          'origin',
+          sent === 'null'
+            ? `"${entry}": pages on file: URLs send Origin: null, which any site can produce; remove it`
+            : `"${entry}" is never sent: browsers write this origin as "${sent}"; write that`,
+        );
+      exact.add(serialized);
       listed.push(parsed);
     }
   }
