@@ -67,6 +67,10 @@ function readBoolean(options: CorsPolicyOptions, option: keyof CorsPolicyOptions
   return value;
 }
 
+/** An origin no allow-list means to let in: a RegExp that lets it in lets in any site. */
+const ANY_SITE = 'https://any-site.invalid';
+const matchesAnySite = (regExp: RegExp) => regExp.test(ANY_SITE);
+
 function compileMethods(options: CorsPolicyOptions): ReadonlySet<string> | 'any' | undefined {
   const methods = readList(options, 'methods');
   if (methods === undefined) return undefined;
@@ -211,12 +215,21 @@ export function compileCorsPolicy(input: CorsPolicyOptions = {}): CompiledPolicy
       "true with credentials: true lets every website make requests with your users' cookies and read the answers; list the trusted origins, or set dangerouslyReflectAnyOriginWithCredentials: true if that is really meant",
     );
   }
-  if (allowPrivateNetwork && matcher.kind === 'any') {
+  if (allowPrivateNetwork && (matcher.kind === 'any' || matcher.kind === 'reflect')) {
     throw new CorsConfigurationError(
       'private-network-with-any-origin',
       'allowPrivateNetwork',
-      "true with origin '*' opens this private-network service to every public website; list the origins that may reach it",
+      `true with origin ${matcher.kind === 'any' ? "'*'" : 'true'} opens this private-network service to every public website; list the origins that may reach it`,
     );
+  }
+  if (credentials || allowPrivateNetwork) {
+    // A RegExp that a made-up site passes lets every site in, as '*' would.
+    const anySite = matcher.kind === 'list' ? matcher.regExps.find(matchesAnySite) : undefined;
+    if (anySite !== undefined)
+      warnings.push({
+        option: 'origin',
+        message: `the RegExp ${anySite} matches origins of any site (${ANY_SITE} passes it), and this policy ${credentials ? "sends credentials: every website could act with your users' cookies and read the answers" : 'allows private-network access: every website could reach this service'}; list the trusted origins`,
+      });
   }
 
   const exposedHeaders = compileHeaderNames(options, 'exposedHeaders');

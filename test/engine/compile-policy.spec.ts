@@ -69,6 +69,13 @@ describe('compileCorsPolicy refuses', () => {
       ["true with origin '*'", 'list the origins'],
     ],
     [
+      'allowPrivateNetwork with origin true',
+      { origin: true, allowPrivateNetwork: true },
+      'private-network-with-any-origin',
+      'allowPrivateNetwork',
+      ['true with origin true', 'every public website'],
+    ],
+    [
       'allowPrivateNetwork with the default origin',
       { allowPrivateNetwork: true },
       'private-network-with-any-origin',
@@ -562,6 +569,16 @@ describe('compileCorsPolicy warns', () => {
       [['http://192.168.1.10', 'use https']],
     ],
     [
+      'about a RegExp any site passes, with credentials',
+      { origin: [/^https?:\/\/.*$/], credentials: true },
+      [['matches origins of any site', 'https://any-site.invalid', 'cookies']],
+    ],
+    [
+      'about a RegExp any site passes, with private-network access',
+      { origin: [/^https:\/\/[a-z.-]+$/], allowPrivateNetwork: true },
+      [['matches origins of any site', 'private-network access']],
+    ],
+    [
       'about both at once',
       { origin: [/x\.test/, 'http://x.test'], credentials: true },
       [['not anchored', 'anchor it: /^x\\.test$/'], ['http://x.test']],
@@ -578,6 +595,11 @@ describe('compileCorsPolicy warns', () => {
 
   it.each<[label: string, options: CorsPolicyOptions]>([
     ['an anchored RegExp', { origin: /^https:\/\/app\.example\.com$/ }],
+    [
+      'an anchored RegExp with credentials',
+      { origin: /^https:\/\/[a-z]+\.example\.com$/, credentials: true },
+    ],
+    ['a RegExp any site passes, without credentials', { origin: /^https:\/\/.+$/ }],
     [
       'http://localhost:3000 with credentials',
       { origin: 'http://localhost:3000', credentials: true },
