@@ -113,7 +113,16 @@ export interface RoutedMethods {
    * route is known, naming it would skip its own preflight.
    */
   readonly requestedAlone?: boolean;
+  /**
+   * Whether the answer must not be cached (Access-Control-Max-Age: 0): a
+   * browser caches the request headers it allows for the URL, whatever the
+   * method, so where routes at the path allow other headers (or no route is
+   * known), a cached answer would let a header past the route that refuses it.
+   */
+  readonly uncacheable?: boolean;
 }
+
+const NOT_CACHED: HeaderPair = ['Access-Control-Max-Age', '0'];
 
 const DEFAULT_METHODS = new Set(DEFAULT_ALLOWED_METHODS.split(','));
 const DEFAULT_ROUTED_METHODS: RoutedMethods = {
@@ -181,8 +190,10 @@ function answerPreflight(
         ? method
         : (policy.allowMethodsHeader ?? routed.header(method)),
     ],
-    ...policy.preflightHeaders,
   ];
+  for (const pair of policy.preflightHeaders)
+    if (!routed.uncacheable || pair[0] !== NOT_CACHED[0]) headers.push(pair);
+  if (routed.uncacheable) headers.push(NOT_CACHED);
   if (allowed === undefined && requested.joined !== '') {
     headers.push(['Access-Control-Allow-Headers', requested.joined]);
   }

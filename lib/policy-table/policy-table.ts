@@ -91,6 +91,10 @@ export class CorsPolicyTable {
   >();
   /** `[global]`, made once. */
   readonly globalAlone: readonly RoutePolicy[];
+  /** Whether every route allows request headers by the global policy's rule. */
+  private readonly headerRulesUniform: boolean;
+  /** What a preflight no route serves may name and cache (see `UNROUTED_METHODS`). */
+  readonly unroutedMethods: RoutedMethods;
 
   constructor(
     /** Answers requests no route serves. */
@@ -102,6 +106,12 @@ export class CorsPolicyTable {
     readonly debug: boolean,
   ) {
     this.globalAlone = [global];
+    this.headerRulesUniform = routes.every(({ route }) =>
+      haveSameHeaderRules(route.policy, global.policy),
+    );
+    this.unroutedMethods = this.headerRulesUniform
+      ? UNROUTED_METHODS
+      : { ...UNROUTED_METHODS, uncacheable: true };
   }
 
   /** The slot a request reaches, if a route serves it. */
@@ -202,15 +212,25 @@ export class CorsPolicyTable {
             entry.passesOn === 'never' &&
             haveSamePreflightRules(entry.route.policy, entries[0].route.policy),
         );
+      // Where fastify may serve the path with routes of other patterns, all routes count.
+      const uncacheable = unknown
+        ? !this.headerRulesUniform
+        : !entries.every((entry) =>
+            haveSameHeaderRules(entry.route.policy, entries[0].route.policy),
+          );
       const routed = methodsOf([...siblings.keys()]);
-      answer = shared ? routed : { ...routed, requestedAlone: true };
+      answer = shared ? routed : { ...routed, requestedAlone: true, uncacheable };
       this.methodsByPath.set(siblings, answer);
     }
     return answer;
   }
 }
 
-/** What a preflight with no route at its path may name: the method asked for alone. */
+/**
+ * What a preflight with no route at its path may name: the method asked for
+ * alone. Routes of other methods at the URL may allow other request headers;
+ * `CorsPolicyTable.unroutedMethods` says whether the answer may be cached.
+ */
 export const UNROUTED_METHODS: RoutedMethods = {
   has: (method) => DEFAULT_METHODS.includes(method),
   header: () => DEFAULT_ALLOWED_METHODS,
@@ -236,6 +256,14 @@ function haveSamePreflightRules(a: CompiledCorsPolicy, b: CompiledCorsPolicy): b
       a.allowMethodsHeader === b.allowMethodsHeader &&
       (a.allowedMethods === 'any') === (b.allowedMethods === 'any') &&
       sameOriginOption(a.options.origin, b.options.origin))
+  );
+}
+
+/** Whether two policies allow the same request headers. */
+function haveSameHeaderRules(a: CompiledCorsPolicy, b: CompiledCorsPolicy): boolean {
+  return (
+    a.allowHeadersHeader === b.allowHeadersHeader &&
+    (a.allowedHeaders === undefined) === (b.allowedHeaders === undefined)
   );
 }
 

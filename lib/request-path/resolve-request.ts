@@ -6,12 +6,11 @@ import {
   type PreflightDecision,
   type PreflightRequest,
 } from '../engine/index.js';
-import {
-  UNROUTED_METHODS,
-  type Alternatives,
-  type CorsPolicyTable,
-  type RequestedPath,
-  type RoutePolicy,
+import type {
+  Alternatives,
+  CorsPolicyTable,
+  RequestedPath,
+  RoutePolicy,
 } from '../policy-table/policy-table.js';
 
 /** A decision and the route whose policy made it. */
@@ -50,7 +49,7 @@ export function resolvePreflight(
   if (slot === undefined || candidates.length === 0) {
     return settle(
       table.global,
-      decidePreflight(table.global.policy, preflight, request, UNROUTED_METHODS),
+      decidePreflight(table.global.policy, preflight, request, table.unroutedMethods),
     );
   }
   const routed = table.routedMethods(slot);

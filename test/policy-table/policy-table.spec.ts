@@ -168,6 +168,62 @@ describe('Access-Control-Allow-Methods at a path', () => {
     expect(allowMethodsOf(table, A, 'SEARCH')).toBe('GET,HEAD,PUT,PATCH,POST,DELETE,SEARCH');
   });
 
+  /** The Access-Control-Max-Age a preflight for `method` at PATH gets. */
+  function maxAgeOf(table: CorsPolicyTable, method: string, url = PATH) {
+    const resolved = resolvePreflight(
+      table,
+      { url, host: undefined },
+      { origin: A, method },
+      undefined,
+    );
+    if (resolved instanceof Promise || resolved.decision.outcome !== 'allowed')
+      throw new Error('expected an allowed synchronous decision');
+    return resolved.decision.headers.find(([name]) => name === 'Access-Control-Max-Age')?.[1];
+  }
+
+  // A browser caches allowed request headers per URL, whatever the method.
+  it('is not cached where routes at the path allow other request headers', () => {
+    const table = tableOf([
+      ['GET', { origin: [A], maxAge: 600 }],
+      ['PUT', { origin: [A], maxAge: 600, allowedHeaders: ['content-type'] }],
+    ]);
+    expect(maxAgeOf(table, 'GET')).toBe('0');
+    expect(maxAgeOf(table, 'PUT')).toBe('0');
+  });
+
+  it('is cached where routes at the path differ in other rules only', () => {
+    const table = tableOf([
+      ['GET', { origin: [A], maxAge: 600 }],
+      ['PUT', { origin: [A, B], maxAge: 600, credentials: true }],
+    ]);
+    expect(allowMethodsOf(table, A, 'GET')).toBe('GET');
+    expect(maxAgeOf(table, 'GET')).toBe('600');
+  });
+
+  it('answers no route uncached only where some route allows other request headers', () => {
+    const uniform = tableOf([['PUT', { origin: [A], maxAge: 600 }]]);
+    expect(maxAgeOf(uniform, 'PATCH')).toBeUndefined();
+    const index = expressIndex();
+    index.add('PUT', PATH, entry({ origin: [A], allowedHeaders: ['x-a'] }, 'PUT'));
+    index.seal();
+    const listing = [
+      {
+        method: 'PUT',
+        path: PATH,
+        host: undefined,
+        handler: 'PUT',
+        route: entry({ origin: [A], allowedHeaders: ['x-a'] }, 'PUT').route,
+      },
+    ];
+    const varied = new CorsPolicyTable(
+      entry({ origin: [A] }, 'global').route,
+      index,
+      listing,
+      false,
+    );
+    expect(maxAgeOf(varied, 'PATCH')).toBe('0');
+  });
+
   it('names the requested method alone where no route serves it, the global policy answering', () => {
     const table = tableOf([['PUT', { origin: [B] }]]);
     expect(allowMethodsOf(table, A, 'PATCH')).toBe('PATCH');
