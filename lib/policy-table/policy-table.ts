@@ -199,25 +199,19 @@ export class CorsPolicyTable {
     let answer = this.methodsByPath.get(siblings);
     if (answer === undefined) {
       const slots = [...siblings.values()];
-      // Every route that may answer these methods at this path, of other
-      // patterns too where express names them (fastify's are unknown).
-      const entries = [...new Set(slots.flatMap((slot) => this.index.contendingRoutes(slot)))];
-      const unknown =
-        !this.index.triesRoutesInOrder && slots.some((slot) => this.index.isContended(slot));
-      const shared =
-        !unknown &&
-        entries.every(
-          (entry) =>
-            entry.host === undefined &&
-            entry.passesOn === 'never' &&
-            haveSamePreflightRules(entry.route.policy, entries[0].route.policy),
-        );
-      // Where fastify may serve the path with routes of other patterns, all routes count.
-      const uncacheable = unknown
-        ? !this.headerRulesUniform
-        : !entries.every((entry) =>
-            haveSameHeaderRules(entry.route.policy, entries[0].route.policy),
-          );
+      // Every route that may answer a URL of this path, whatever the method:
+      // its methods' routes and those of other patterns that match its paths.
+      const entries = [...new Set(slots.flatMap((slot) => this.index.routesAtPathsOf(slot)))];
+      const [first] = entries;
+      const shared = entries.every(
+        (entry) =>
+          entry.host === undefined &&
+          entry.passesOn === 'never' &&
+          haveSamePreflightRules(entry.route.policy, first.route.policy),
+      );
+      const uncacheable = !entries.every((entry) =>
+        haveSameHeaderRules(entry.route.policy, first.route.policy),
+      );
       const routed = methodsOf([...siblings.keys()]);
       answer = shared ? routed : { ...routed, requestedAlone: true, uncacheable };
       this.methodsByPath.set(siblings, answer);

@@ -93,6 +93,8 @@ export class RouteIndex<T> {
   private readonly methods = new Set<string>();
   /** Express only: for a slot other routes may contend for, the routes express may serve its requests with, in registration order. */
   private readonly contenders = new Map<RouteSlot<T>, Contender<T>[]>();
+  /** Slots whose pattern may match a path another pattern matches: the routes at those paths (`routesAtPathsOf`). */
+  private readonly atSamePaths = new Map<RouteSlot<T>, T[]>();
   /** Express only: slots alone in their requests, as tested when the tree read a path loosely. */
   private readonly ownContenders = new Map<RouteSlot<T>, Contender<T>>();
   /** Every route's variants, in registration order; only sealing reads them. */
@@ -282,14 +284,12 @@ export class RouteIndex<T> {
   }
 
   /**
-   * Whether routes of other patterns may take requests the tree gives to
-   * `slot`: on express, routes that contend for it; on fastify, a static
-   * route outranks a parametric or wildcard pattern.
+   * Every route, of any method, whose pattern may match a path the slot's
+   * pattern matches (its own included): what may answer a request for a URL
+   * the slot's route is found for, whatever its method.
    */
-  isContended(slot: RouteSlot<T>): boolean {
-    return this.matching.syntax === 'express'
-      ? this.contenders.has(slot)
-      : /[:*]/.test(slot.pattern);
+  routesAtPathsOf(slot: RouteSlot<T>): readonly T[] {
+    return this.atSamePaths.get(slot) ?? slot.routes;
   }
 
   /** Every route that may serve a request the tree gives to `slot` (on express, its contenders' as well). */
@@ -316,6 +316,7 @@ export class RouteIndex<T> {
       this.addHeadsOfGets();
       this.joinSharedPaths();
     }
+    this.findRoutesAtSamePaths();
     this.indexStaticPaths();
     // Only sealing reads them: with 10,000 routes they would hold megabytes.
     this.registrations.splice(0);
@@ -526,6 +527,21 @@ export class RouteIndex<T> {
    * A slot with one plain variant alone needs none: the tree reaches it as
    * express does, but for loosely read paths (see `expressChoice`).
    */
+  /** Finds, for each slot, the routes of other patterns (any method) that may match its paths. */
+  private findRoutesAtSamePaths(): void {
+    const anyMethod = this.registrations.map(({ pattern }) => ({ method: 'ALL', path: pattern }));
+    const overlaps = overlappingRoutes(anyMethod, this.matching);
+    this.registrations.forEach(({ slot }, at) => {
+      if (overlaps[at].length === 0) return;
+      const routes = this.atSamePaths.get(slot) ?? [...slot.routes];
+      for (const other of overlaps[at]) {
+        const { route } = this.registrations[other];
+        if (!routes.includes(route)) routes.push(route);
+      }
+      this.atSamePaths.set(slot, routes);
+    });
+  }
+
   private findExpressContenders(): void {
     const variants = this.registrations.map(({ method, pattern }) => ({ method, path: pattern }));
     const overlaps = overlappingRoutes(variants, this.matching);

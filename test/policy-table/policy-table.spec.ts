@@ -149,6 +149,26 @@ describe('Access-Control-Allow-Methods at a path', () => {
     expect(allowMethodsOf(table, A, 'PUT', '/x/7')).toBe('PUT');
   });
 
+  it('on fastify, names every routed method of a pattern no route of other rules overlaps', () => {
+    const index = fastifyIndex();
+    index.add('PUT', '/x/:id', entry({ origin: [A] }, 'PUT'));
+    index.add('DELETE', '/x/:id', entry({ origin: [A] }, 'DELETE'));
+    index.add('DELETE', '/y/static', entry({ origin: [B], allowedHeaders: ['x-b'] }, 'static'));
+    index.seal();
+    const table = new CorsPolicyTable(entry({}, 'global').route, index, [], false);
+    expect(allowMethodsOf(table, A, 'PUT', '/x/7')).toBe('PUT,DELETE');
+    expect(table.routedMethods(table.findSlot('PUT', '/x/7')!).uncacheable).toBeFalsy();
+  });
+
+  it('weighs routes of other methods at overlapping paths for the headers it caches', () => {
+    const index = expressIndex();
+    index.add('PUT', '/x/:id', entry({ origin: [A] }, 'PUT'));
+    index.add('DELETE', '/x/special', entry({ origin: [A], allowedHeaders: ['x-a'] }, 'special'));
+    index.seal();
+    const table = new CorsPolicyTable(entry({}, 'global').route, index, [], false);
+    expect(table.routedMethods(table.findSlot('PUT', '/x/7')!).uncacheable).toBe(true);
+  });
+
   it('names every routed method where overlapping routes all have the same rules', () => {
     const index = expressIndex();
     for (const [method, path] of [
