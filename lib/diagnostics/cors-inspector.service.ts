@@ -4,9 +4,10 @@ import type { ActualDecision, HeaderPair, PreflightDecision } from '../engine/in
 import { CorsPolicyTableHost } from '../policy-table/cors-policy-table.host.js';
 import type { CorsPolicyTable, RoutePolicy } from '../policy-table/policy-table.js';
 import {
+  candidateRoutes,
+  decideWithoutOrigin,
   resolveActual,
   resolvePreflight,
-  resolveWithoutOrigin,
 } from '../request-path/resolve-request.js';
 import type {
   CorsExplainQuery,
@@ -71,7 +72,8 @@ export class CorsInspector implements OnApplicationBootstrap {
     const kind = preflight ? 'preflight' : 'actual';
 
     if (query.origin === undefined) {
-      const { route, decision } = resolveWithoutOrigin(table, target);
+      const [route] = candidateRoutes(table, target);
+      const decision = decideWithoutOrigin(table, target);
       const anyOrigin = decision.outcome === 'allowed';
       return explanation(
         kind,

@@ -284,6 +284,11 @@ export function compileCorsPolicy(input: CorsPolicyOptions = {}): CompiledPolicy
   if (allowHeadersHeader !== undefined && allowHeadersHeader !== '') {
     preflightHeaders.push(['Access-Control-Allow-Headers', allowHeadersHeader]);
   }
+  // Where a cached answer could let a header past another route (see RoutedMethods.uncacheable).
+  const uncachedPreflightHeaders: HeaderPair[] = [
+    ...preflightHeaders,
+    ['Access-Control-Max-Age', '0'],
+  ];
   if (maxAgeHeader !== undefined) preflightHeaders.push(['Access-Control-Max-Age', maxAgeHeader]);
   const anyOriginAnswer =
     matcher.kind === 'any' ? sharedAnswer('*', actualHeaders, undefined) : undefined;
@@ -323,6 +328,7 @@ export function compileCorsPolicy(input: CorsPolicyOptions = {}): CompiledPolicy
         vary: matcher.kind === 'none' ? undefined : VARY_ACTUAL,
       }),
     preflightHeaders: Object.freeze(preflightHeaders),
+    uncachedPreflightHeaders: Object.freeze(uncachedPreflightHeaders),
   };
   return { policy: Object.freeze(policy), warnings };
 }

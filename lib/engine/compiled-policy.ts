@@ -37,4 +37,6 @@ export interface CompiledCorsPolicy {
   readonly notCorsAnswer: ActualDecision;
   /** Headers of an allowed preflight that never depend on the request. */
   readonly preflightHeaders: readonly HeaderPair[];
+  /** The same with `Access-Control-Max-Age: 0` in place of the policy's own. */
+  readonly uncachedPreflightHeaders: readonly HeaderPair[];
 }

@@ -122,10 +122,8 @@ export interface RoutedMethods {
   readonly uncacheable?: boolean;
 }
 
-const NOT_CACHED: HeaderPair = ['Access-Control-Max-Age', '0'];
-
 const DEFAULT_METHODS = new Set(DEFAULT_ALLOWED_METHODS.split(','));
-const DEFAULT_ROUTED_METHODS: RoutedMethods = {
+export const DEFAULT_ROUTED_METHODS: RoutedMethods = {
   has: (method) => DEFAULT_METHODS.has(method),
   header: () => DEFAULT_ALLOWED_METHODS,
 };
@@ -191,9 +189,8 @@ function answerPreflight(
         : (policy.allowMethodsHeader ?? routed.header(method)),
     ],
   ];
-  for (const pair of policy.preflightHeaders)
-    if (!routed.uncacheable || pair[0] !== NOT_CACHED[0]) headers.push(pair);
-  if (routed.uncacheable) headers.push(NOT_CACHED);
+  const fixed = routed.uncacheable ? policy.uncachedPreflightHeaders : policy.preflightHeaders;
+  for (let i = 0; i < fixed.length; i++) headers.push(fixed[i]);
   if (allowed === undefined && requested.joined !== '') {
     headers.push(['Access-Control-Allow-Headers', requested.joined]);
   }

@@ -32,6 +32,7 @@ export {
   checkOrigin,
   decideActual,
   decidePreflight,
+  DEFAULT_ROUTED_METHODS,
   type OriginVerdict,
   type PreflightRequest,
   type RoutedMethods,

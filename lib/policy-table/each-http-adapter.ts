@@ -8,9 +8,10 @@ const listenersByHost = new WeakMap<HttpAdapterHost, AdapterListener[]>();
 /**
  * Calls `listener` with the application's HTTP adapter (a standalone context
  * has none): now if it has one, else once it has, and again for every
- * application made later from the same container. A testing module compiled once may make an application for each
- * test, each with its own adapter, while the providers (and so this library)
- * are made once; Nest's `init$` tells only of the first adapter.
+ * application made later from the same container. A testing module compiled
+ * once may make an application for each test, each with its own adapter,
+ * while the providers (and so this library) are made once; Nest's `init$`
+ * tells only of the first adapter.
  */
 export function eachHttpAdapter(host: HttpAdapterHost, listener: AdapterListener): void {
   let listeners = listenersByHost.get(host);

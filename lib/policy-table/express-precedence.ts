@@ -1,11 +1,5 @@
 import { loosen } from './route-path.js';
 
-/** A route variant as express matches it: a path-to-regexp path without optional groups. */
-export interface RegisteredPath {
-  readonly method: string;
-  readonly path: string;
-}
-
 export interface SegmentOptions {
   readonly caseSensitive: boolean;
   readonly ignoreTrailingSlash: boolean;
@@ -21,7 +15,7 @@ export function servesMethod(routeMethod: string, requestMethod: string): boolea
 }
 
 /** Whether two routes may serve a request of the same method. */
-function sharesMethod(a: string, b: string): boolean {
+export function sharesMethod(a: string, b: string): boolean {
   return servesMethod(a, b) || servesMethod(b, a);
 }
 
@@ -41,10 +35,10 @@ export function isPlainPath(path: string): boolean {
  * Express serves the first registered route whose path-to-regexp matcher
  * accepts the request; find-my-way prefers static segments to parameters and
  * parameters to wildcards, decodes the path, lets a parameter match an empty
- * segment, and holds one route per method and path. For each route variant,
- * the others of a method it shares whose paths may match a request it
- * matches, in registration order: with it, the only routes express may serve
- * a request the tree gives to it.
+ * segment, and holds one route per method and path. For each route variant's
+ * path, the other variants whose paths may match a request it matches, in
+ * registration order: of them, those of a method it shares (`sharesMethod`)
+ * are, with it, the only routes express may serve a request the tree gives to it.
  *
  * Overlap is decided segment by segment through a trie, so it costs time
  * linear in the number of routes for the usual shapes: a segment with a
@@ -53,24 +47,19 @@ export function isPlainPath(path: string): boolean {
  * cannot hold, matched whole) is taken to overlap with everything (a false
  * overlap costs one matcher test on the requests that reach it).
  */
-export function overlappingRoutes(
-  routes: readonly RegisteredPath[],
-  options: SegmentOptions,
-): number[][] {
+export function overlappingPaths(paths: readonly string[], options: SegmentOptions): number[][] {
   const root = newNode();
   const irregular: number[] = [];
-  const shapes = routes.map(({ path }) => segmentsOf(path, options));
+  const shapes = paths.map((path) => segmentsOf(path, options));
   shapes.forEach((segments, at) => {
     if (segments === undefined) irregular.push(at);
     else insert(root, segments, at);
   });
-  const everyRoute = routes.map((_, at) => at);
-  return routes.map(({ method }, at) => {
+  const everyPath = paths.map((_, at) => at);
+  return paths.map((_, at) => {
     const segments = shapes[at];
-    const candidates = segments === undefined ? everyRoute : collect(root, segments, 0, irregular);
-    return [...new Set(candidates)]
-      .filter((other) => other !== at && sharesMethod(routes[other].method, method))
-      .sort((a, b) => a - b);
+    const candidates = segments === undefined ? everyPath : collect(root, segments, 0, irregular);
+    return [...new Set(candidates)].filter((other) => other !== at).sort((a, b) => a - b);
   });
 }
 

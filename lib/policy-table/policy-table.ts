@@ -1,5 +1,6 @@
 import {
   DEFAULT_ALLOWED_METHODS,
+  DEFAULT_ROUTED_METHODS,
   type CompiledCorsPolicy,
   type RoutedMethods,
 } from '../engine/index.js';
@@ -91,8 +92,6 @@ export class CorsPolicyTable {
   >();
   /** `[global]`, made once. */
   readonly globalAlone: readonly RoutePolicy[];
-  /** Whether every route allows request headers by the global policy's rule. */
-  private readonly headerRulesUniform: boolean;
   /** What a preflight no route serves may name and cache (see `UNROUTED_METHODS`). */
   readonly unroutedMethods: RoutedMethods;
 
@@ -106,10 +105,10 @@ export class CorsPolicyTable {
     readonly debug: boolean,
   ) {
     this.globalAlone = [global];
-    this.headerRulesUniform = routes.every(({ route }) =>
+    const headerRulesUniform = routes.every(({ route }) =>
       haveSameHeaderRules(route.policy, global.policy),
     );
-    this.unroutedMethods = this.headerRulesUniform
+    this.unroutedMethods = headerRulesUniform
       ? UNROUTED_METHODS
       : { ...UNROUTED_METHODS, uncacheable: true };
   }
@@ -225,11 +224,7 @@ export class CorsPolicyTable {
  * alone. Routes of other methods at the URL may allow other request headers;
  * `CorsPolicyTable.unroutedMethods` says whether the answer may be cached.
  */
-export const UNROUTED_METHODS: RoutedMethods = {
-  has: (method) => DEFAULT_METHODS.includes(method),
-  header: () => DEFAULT_ALLOWED_METHODS,
-  requestedAlone: true,
-};
+const UNROUTED_METHODS: RoutedMethods = { ...DEFAULT_ROUTED_METHODS, requestedAlone: true };
 
 /**
  * Whether a preflight's answer under one policy holds for requests under the
@@ -245,8 +240,7 @@ function haveSamePreflightRules(a: CompiledCorsPolicy, b: CompiledCorsPolicy): b
     (a.enabled === b.enabled &&
       a.credentials === b.credentials &&
       a.allowPrivateNetwork === b.allowPrivateNetwork &&
-      a.allowHeadersHeader === b.allowHeadersHeader &&
-      (a.allowedHeaders === undefined) === (b.allowedHeaders === undefined) &&
+      haveSameHeaderRules(a, b) &&
       a.allowMethodsHeader === b.allowMethodsHeader &&
       (a.allowedMethods === 'any') === (b.allowedMethods === 'any') &&
       sameOriginOption(a.options.origin, b.options.origin))

@@ -1,7 +1,7 @@
 import { METHODS } from 'node:http';
 import FindMyWay from 'find-my-way';
 import { match, type MatchFunction } from 'path-to-regexp';
-import { isPlainPath, overlappingRoutes, servesMethod } from './express-precedence.js';
+import { isPlainPath, overlappingPaths, servesMethod, sharesMethod } from './express-precedence.js';
 import { loosen, matcherKey, patternKey, toPathVariants, type PathVariant } from './route-path.js';
 
 /** How the adapter matches paths, so that the index finds what the adapter would. */
@@ -311,12 +311,16 @@ export class RouteIndex<T> {
 
   /** Call once all routes are added. */
   seal(): void {
-    if (this.matching.syntax === 'express') this.findExpressContenders();
+    const overlaps = overlappingPaths(
+      this.registrations.map(({ pattern }) => pattern),
+      this.matching,
+    );
+    if (this.matching.syntax === 'express') this.findExpressContenders(overlaps);
     else {
       this.addHeadsOfGets();
       this.joinSharedPaths();
     }
-    this.findRoutesAtSamePaths();
+    this.findRoutesAtSamePaths(overlaps);
     this.indexStaticPaths();
     // Only sealing reads them: with 10,000 routes they would hold megabytes.
     this.registrations.splice(0);
@@ -522,15 +526,10 @@ export class RouteIndex<T> {
   }
 
   /**
-   * For each slot, the route variants registered at its pattern and those that
-   * may match the same requests (`overlappingRoutes`), in registration order.
-   * A slot with one plain variant alone needs none: the tree reaches it as
-   * express does, but for loosely read paths (see `expressChoice`).
+   * Finds, for each slot, the routes of other patterns (any method) that may
+   * match its paths; `overlaps` is `overlappingPaths` of the registrations.
    */
-  /** Finds, for each slot, the routes of other patterns (any method) that may match its paths. */
-  private findRoutesAtSamePaths(): void {
-    const anyMethod = this.registrations.map(({ pattern }) => ({ method: 'ALL', path: pattern }));
-    const overlaps = overlappingRoutes(anyMethod, this.matching);
+  private findRoutesAtSamePaths(overlaps: readonly number[][]): void {
     this.registrations.forEach(({ slot }, at) => {
       if (overlaps[at].length === 0) return;
       const routes = this.atSamePaths.get(slot) ?? [...slot.routes];
@@ -542,9 +541,18 @@ export class RouteIndex<T> {
     });
   }
 
-  private findExpressContenders(): void {
-    const variants = this.registrations.map(({ method, pattern }) => ({ method, path: pattern }));
-    const overlaps = overlappingRoutes(variants, this.matching);
+  /**
+   * For each slot, the route variants registered at its pattern and those that
+   * may match the same requests (`overlappingPaths` of a method it shares), in registration order.
+   * A slot with one plain variant alone needs none: the tree reaches it as
+   * express does, but for loosely read paths (see `expressChoice`).
+   */
+  private findExpressContenders(overlaps: readonly number[][]): void {
+    const { registrations } = this;
+    const sameMethod = (at: number) =>
+      overlaps[at].filter((other) =>
+        sharesMethod(registrations[other].method, registrations[at].method),
+      );
     const contenderOf = this.registrations.map(
       ({ method, pattern, slot, route }): Contender<T> => ({ method, path: pattern, slot, route }),
     );
@@ -555,7 +563,7 @@ export class RouteIndex<T> {
       else own.push(at);
     });
     for (const [slot, own] of members) {
-      const candidates = new Set(own.flatMap((at) => [at, ...overlaps[at]]));
+      const candidates = new Set(own.flatMap((at) => [at, ...sameMethod(at)]));
       if (candidates.size === 1 && isPlainPath(slot.pattern)) continue;
       this.contenders.set(
         slot,

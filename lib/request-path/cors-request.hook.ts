@@ -12,8 +12,8 @@ import { ACTUAL_HEADER_NAMES } from './header-pin.js';
 import { httpAccessFor, type HttpAccess } from './http-access.js';
 import { handlePreflight } from './preflight.handler.js';
 import {
+  decideWithoutOrigin,
   resolveActual,
-  resolveWithoutOrigin,
   type RequestTarget,
   type ResolvedActual,
 } from './resolve-request.js';
@@ -159,7 +159,7 @@ export class CorsRequestHook implements OnModuleInit {
     // fastify's rewriteUrl, or the full path of an express app mounted in another.
     const target = new HookTarget(incoming.method, incoming.url, request, this.adapter);
     if (origin === undefined) {
-      writeActualDecision(this.access, resolveWithoutOrigin(table, target).decision, response);
+      writeActualDecision(this.access, decideWithoutOrigin(table, target), response);
       return done();
     }
     if (target.method === 'OPTIONS' && headers['access-control-request-method'] !== undefined) {

@@ -105,17 +105,23 @@ const HANDED_ON_WITHOUT_ORIGIN: ActualDecision = Object.freeze({
  * the route that serves it is not known yet, and nothing is left for its
  * handler to correct: no headers, and `Vary: Origin`.
  */
-export function resolveWithoutOrigin(
+export function decideWithoutOrigin(
   table: CorsPolicyTable,
   target: RequestTarget & { readonly method: string },
-): Resolved<ActualDecision> {
+): ActualDecision {
   const alternatives = alternativesFor(table, target);
   // Several routes are alternatives only where the request may be handed on.
-  const [route] = routesOrGlobal(table, alternatives);
-  const decision = alternatives?.provisional
+  return alternatives?.provisional
     ? HANDED_ON_WITHOUT_ORIGIN
-    : route.policy.notCorsAnswer;
-  return { route, decision };
+    : routesOrGlobal(table, alternatives)[0].policy.notCorsAnswer;
+}
+
+/** The routes that may serve a request (several only for versions sharing a path), or the global policy. */
+export function candidateRoutes(
+  table: CorsPolicyTable,
+  target: RequestTarget & { readonly method: string },
+): readonly RoutePolicy[] {
+  return routesOrGlobal(table, alternativesFor(table, target));
 }
 
 /**
