@@ -159,14 +159,17 @@ function restorePinned(
 ): void {
   const at = headerArgumentIndex(args);
   let given = at >= 0 ? (args[at] as OutgoingHttpHeaders | unknown[]) : undefined;
-  const aroundOwner = owner !== undefined && (given === undefined || given !== headerMapOf(owner));
-  if (given !== undefined && (owner === undefined || aroundOwner))
+  const ownersMap = owner !== undefined && given !== undefined && given === headerMapOf(owner);
+  const aroundOwner = owner !== undefined && !ownersMap;
+  if (given !== undefined && !ownersMap)
     args[at] = given = Array.isArray(given) ? flatList(given) : { ...given };
   const sawVary =
     given !== undefined &&
     (Array.isArray(given)
       ? keepInHeaderList(given, answer, vary)
-      : keepInHeaderMap(given, answer, vary));
+      : ownersMap
+        ? keepInReplyMap(given, answer, vary)
+        : keepInHeaderMap(given, answer, vary));
   if (answer !== undefined) {
     for (let i = 0; i < OWNED_HEADERS.length; i++) {
       const owned = OWNED_HEADERS[i]; // indexed: see answerValue
@@ -316,6 +319,31 @@ function keepInHeaderMap(
     }
   }
   return sawVary;
+}
+
+/**
+ * The same for fastify's own reply map, whose names fastify lowercases as they
+ * are set: each kept header is read by name, where a map of unknown origin is
+ * walked name by name (the walk was the pin's largest cost per fastify reply).
+ */
+function keepInReplyMap(
+  headers: OutgoingHttpHeaders,
+  answer: PinnedAnswer,
+  vary: string | undefined,
+): boolean {
+  if (answer !== undefined) {
+    for (let i = 0; i < OWNED_HEADERS.length; i++) {
+      const owned = OWNED_HEADERS[i]; // indexed, not destructured: see answerValue
+      if (headers[owned[0]] === undefined) continue;
+      const value = answerValue(answer, owned[1]);
+      if (value === undefined) delete headers[owned[0]];
+      else headers[owned[0]] = value;
+    }
+  }
+  const current = headers[VARY];
+  if (current === undefined) return false;
+  if (vary !== undefined && current !== vary) headers[VARY] = appendVary(current, vary);
+  return true;
 }
 
 /**
