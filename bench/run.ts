@@ -12,7 +12,6 @@ import {
   startServer,
   stop,
   type Server,
-  type ServerOptions,
 } from './servers.js';
 
 /**
@@ -44,7 +43,7 @@ const median = (values: number[]) =>
 type Processes = ReadonlyMap<string, readonly Server[]>;
 
 /** How a variant runs; `processes` defaults to PROCESSES. */
-interface Launch extends ServerOptions {
+interface Launch {
   readonly processes?: number;
 }
 
@@ -52,10 +51,10 @@ async function startProcesses(
   adapter: string,
   variant: Variant,
   routes: number,
-  { processes = PROCESSES, ...options }: Launch = {},
+  { processes = PROCESSES }: Launch = {},
 ): Promise<Server[]> {
   return Promise.all(
-    Array.from({ length: processes }, () => startServer(adapter, variant, routes, options)),
+    Array.from({ length: processes }, () => startServer(adapter, variant, routes)),
   );
 }
 
@@ -224,13 +223,6 @@ async function main() {
       // framework. A reference, in one process each, which keeps the full run under ten minutes.
       ['no CORS, 20 routes', 'none', 20, { processes: 1 }],
       ['no CORS, 10,000 routes', 'none', 10_000, { processes: 1 }],
-      // Without Node's nextTick cliff, which a bootstrap this large sets off in any app (tick-shape.ts).
-      ...(quick
-        ? []
-        : ([
-            ['20 routes, nextTick kept', 'library', 20, { keepTickShape: true }],
-            ['10,000 routes, nextTick kept', 'library', 10_000, { keepTickShape: true }],
-          ] as const)),
     ]);
     // Longer warm-up: 10,000 routes leave much bootstrap garbage for the first GCs. The
     // processes idle between their samples instead of being stopped: a stopped 10,000-route app

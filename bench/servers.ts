@@ -25,16 +25,10 @@ export interface Server {
   readonly process: ChildProcess;
 }
 
-export interface ServerOptions {
-  /** Keep Node's nextTick monomorphic however large the bootstrap (see tick-shape.ts). */
-  readonly keepTickShape?: boolean;
-}
-
 export async function startServer(
   adapter: string,
   variant: Variant,
   routes: number,
-  { keepTickShape = false }: ServerOptions = {},
 ): Promise<Server> {
   const args = [
     '--expose-gc',
@@ -45,7 +39,6 @@ export async function startServer(
   ];
   const options: SpawnOptionsWithStdioTuple<'ignore', 'pipe', 'inherit'> = {
     stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, KEEP_TICK_SHAPE: keepTickShape ? '1' : '' },
   };
   // Started on both cores, so that servers start side by side; pinned to core 1 once ready.
   const child = hasTaskset

@@ -9,6 +9,7 @@ import type {
 import { CorsPolicyTableHost } from './policy-table/cors-policy-table.host.js';
 import { CorsRequestHook } from './request-path/cors-request.hook.js';
 import { CorsInspector } from './diagnostics/cors-inspector.service.js';
+import { keepNextTickShape } from './request-path/next-tick-shape.js';
 
 const PROVIDERS: Provider[] = [CorsPolicyTableHost, CorsRequestHook, CorsInspector];
 
@@ -24,6 +25,7 @@ const PROVIDERS: Provider[] = [CorsPolicyTableHost, CorsRequestHook, CorsInspect
 export class CorsModule {
   /** Registers the module with the global policy and named policies. */
   static forRoot(options: CorsModuleOptions = {}): DynamicModule {
+    keepNextTickShape();
     return {
       module: CorsModule,
       imports: [DiscoveryModule],
@@ -44,6 +46,7 @@ export class CorsModule {
    * })
    */
   static forRootAsync(options: CorsModuleAsyncOptions): DynamicModule {
+    keepNextTickShape();
     return {
       module: CorsModule,
       imports: [DiscoveryModule, ...(options.imports ?? [])],
