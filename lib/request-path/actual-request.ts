@@ -1,7 +1,7 @@
 import { logRefusal } from '../cors.logger.js';
-import type { ActualDecision, HeaderPair } from '../engine/index.js';
+import type { ActualDecision } from '../engine/index.js';
 import type { RoutePolicy } from '../policy-table/policy-table.js';
-import { writeActualHeaders, type HttpAccess } from './http-access.js';
+import { REFUSED_ANSWER, writeDecisionHeaders, type HttpAccess } from './http-access.js';
 
 /** Puts an actual-request decision on the response, logging a refusal. */
 export function applyActualDecision(
@@ -25,9 +25,6 @@ export function logActualRefusal(
     logRefusal(debug, 'request', decision.refusal, route.location);
 }
 
-/** A refusal's answer: no Access-Control-Allow-Origin and the like goes out, whoever set it. */
-const REFUSAL: readonly HeaderPair[] = [];
-
 /** Puts an actual-request decision on the response. */
 export function writeActualDecision(
   access: HttpAccess,
@@ -38,7 +35,7 @@ export function writeActualDecision(
     decision.outcome === 'allowed'
       ? decision.headers
       : decision.outcome === 'refused'
-        ? REFUSAL
+        ? REFUSED_ANSWER
         : undefined;
-  writeActualHeaders(access, response, answer, decision.vary);
+  writeDecisionHeaders(access, response, answer, decision.vary);
 }

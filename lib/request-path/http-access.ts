@@ -1,5 +1,5 @@
 import { ServerResponse, type IncomingHttpHeaders } from 'node:http';
-import { appendVary, type HeaderPair } from '../engine/index.js';
+import type { HeaderPair } from '../engine/index.js';
 import {
   pinOnResponse,
   pinThroughPrototype,
@@ -28,7 +28,6 @@ export interface HttpRequest {
 export interface HttpAccess {
   /** The Node request underneath. */
   nodeRequest(request: unknown): HttpRequest;
-  getHeader(response: unknown, name: string): unknown;
   setHeader(response: unknown, name: string, value: string): void;
   removeHeader(response: unknown, name: string): void;
   /**
@@ -39,13 +38,12 @@ export interface HttpAccess {
   send(response: unknown, status: number, body?: string): void;
   /** The Node response underneath. */
   nodeResponse(response: unknown): ServerResponse;
-  /** Keeps an actual request's CORS headers as decided until the head is written. */
+  /** Keeps a decision's CORS headers as decided until the head is written. */
   readonly pinHeaders: PinHeaders;
 }
 
 interface NodeResponse {
   statusCode: number;
-  getHeader(name: string): unknown;
   setHeader(name: string, value: string): void;
   removeHeader(name: string): void;
   end(body?: string): void;
@@ -57,7 +55,6 @@ const expressAccess: HttpAccess = {
   pinHeaders: pinOnResponse,
   nodeRequest: (request) => request as HttpRequest,
   nodeResponse: (response) => response as ServerResponse,
-  getHeader: (response, name) => (response as NodeResponse).getHeader(name),
   setHeader: (response, name, value) => (response as NodeResponse).setHeader(name, value),
   removeHeader: (response, name) => (response as NodeResponse).removeHeader(name),
   send(response, status, body) {
@@ -72,7 +69,6 @@ const expressAccess: HttpAccess = {
 
 interface FastifyReply {
   readonly raw: ServerResponse;
-  getHeader(name: string): unknown;
   header(name: string, value: string): FastifyReply;
   removeHeader(name: string): FastifyReply;
   code(status: number): FastifyReply;
@@ -97,7 +93,6 @@ const fastifyAccess: HttpAccess = {
   pinHeaders: pinOnResponse,
   nodeRequest: (request) => (request as { raw: HttpRequest }).raw,
   nodeResponse: (response) => (response as FastifyReply).raw,
-  getHeader: (response, name) => (response as FastifyReply).getHeader(fastifyName(name)),
   setHeader: (response, name, value) =>
     void (response as FastifyReply).header(fastifyName(name), value),
   removeHeader: (response, name) => void (response as FastifyReply).removeHeader(fastifyName(name)),
@@ -124,34 +119,28 @@ export function httpAccessFor(
   return { ...expressAccess, pinHeaders: pinThroughPrototype(prototype) };
 }
 
-/** Sets a decision's headers and appends its Vary tokens to whatever Vary is there. */
-export function writeCorsHeaders(
-  access: HttpAccess,
-  response: unknown,
-  headers: readonly HeaderPair[],
-  vary: string | undefined,
-): void {
-  // Indexed, as on the rest of the request path: a for…of allocated iterator results per request.
-  for (let i = 0; i < headers.length; i++) access.setHeader(response, headers[i][0], headers[i][1]);
-  if (vary !== undefined)
-    access.setHeader(response, 'Vary', appendVary(access.getHeader(response, 'Vary'), vary));
-}
+/** A refusal's answer: no Access-Control-Allow-Origin and the like goes out, whoever set it. */
+export const REFUSED_ANSWER: readonly HeaderPair[] = [];
 
 /**
- * Writes an actual-request decision's headers now, and keeps them so until
- * they are sent (`answer`: see `PinnedAnswer`). Its Vary tokens are added only
- * then, by the pin, to the Vary the response has by that time: whatever the
- * app did in between, they must go out, so writing them now as well would
- * only cost a read and a write.
+ * Writes a decision's headers now, and keeps them so until they are sent
+ * (`answer`: see `PinnedAnswer`), for a preflight the library answers as for
+ * an actual request: an app's own hook (a fastify `onSend`, a `writeHead`
+ * wrapper) runs in between either way. Its Vary tokens are added only then, by
+ * the pin, to the Vary the response has by that time: whatever the app did in
+ * between, they must go out, so writing them now as well would only cost a
+ * read and a write.
  */
-export function writeActualHeaders(
+export function writeDecisionHeaders(
   access: HttpAccess,
   response: unknown,
   answer: PinnedAnswer,
   vary: string | undefined,
 ): void {
   if (answer === undefined && vary === undefined) return;
-  if (answer !== undefined) writeCorsHeaders(access, response, answer, undefined);
+  // Indexed, as on the rest of the request path: a for…of allocated iterator results per request.
+  if (answer !== undefined)
+    for (let i = 0; i < answer.length; i++) access.setHeader(response, answer[i][0], answer[i][1]);
   const node = access.nodeResponse(response);
   access.pinHeaders(node, answer, vary, node === response ? undefined : (response as HeaderOwner));
 }

@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { logRefusal } from '../cors.logger.js';
 import { describeRefusalToClient, type PreflightDecision } from '../engine/index.js';
 import type { CorsPolicyTable } from '../policy-table/policy-table.js';
-import { writeCorsHeaders, type HttpAccess } from './http-access.js';
+import { REFUSED_ANSWER, writeDecisionHeaders, type HttpAccess } from './http-access.js';
 import { resolvePreflight, type RequestTarget, type Resolved } from './resolve-request.js';
 
 /**
@@ -31,7 +31,7 @@ export function handlePreflight(
   const answer = ({ route, decision }: Resolved<PreflightDecision>) => {
     if (decision.outcome === 'refused') {
       logRefusal(table.debug, 'preflight', decision.refusal, route.location);
-      writeCorsHeaders(access, response, [], decision.vary);
+      writeDecisionHeaders(access, response, REFUSED_ANSWER, decision.vary);
       access.send(
         response,
         decision.status,
@@ -39,7 +39,7 @@ export function handlePreflight(
       );
       return;
     }
-    writeCorsHeaders(access, response, decision.headers, decision.vary);
+    writeDecisionHeaders(access, response, decision.headers, decision.vary);
     if (decision.continue) continueRequest();
     else access.send(response, decision.status);
   };

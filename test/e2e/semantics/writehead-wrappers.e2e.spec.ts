@@ -1,12 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Controller, Get, VersioningType, type INestApplication } from '@nestjs/common';
+import { Controller, Get, Post, VersioningType, type INestApplication } from '@nestjs/common';
 import { ExpressAdapter } from '@nestjs/platform-express';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Test } from '@nestjs/testing';
 import type { ServerResponse } from 'node:http';
 import request from 'supertest';
 import { Cors, CorsModule } from '../../../lib/index.js';
 import { headerLines } from '../../support/cors-http.js';
-import { ADAPTERS, createApp, nestExpress as express } from '../../support/create-app.js';
+import {
+  ADAPTERS,
+  applicationOf,
+  createApp,
+  nestExpress as express,
+  type AdapterName,
+} from '../../support/create-app.js';
 
 const ONE = 'https://one.example';
 const TWO = 'https://two.example';
@@ -107,3 +114,86 @@ describe('express instance with a writeHead-wrapping middleware registered befor
     expect(headerLines(res, 'Access-Control-Allow-Origin')).toEqual([TWO]);
   });
 });
+
+@Controller('orders')
+@Cors({ origin: [APP], credentials: true })
+class OrdersController {
+  @Post()
+  create() {
+    return 'created';
+  }
+
+  @Post('legacy')
+  @Cors(false)
+  legacy() {
+    return 'legacy';
+  }
+}
+
+/**
+ * An app whose own code rewrites CORS headers after the library answered a
+ * preflight, before the head goes out: a fastify `onSend` hook, or on express a
+ * writeHead wrapper on the instance handed to Nest (a preflight never reaches
+ * Nest's middleware).
+ */
+async function appRewritingHeaders(adapter: AdapterName): Promise<INestApplication> {
+  const moduleRef = await Test.createTestingModule({
+    imports: [CorsModule.forRoot({ origin: [] })],
+    controllers: [OrdersController],
+  }).compile();
+  if (adapter === 'fastify') {
+    return applicationOf(moduleRef, adapter, {
+      configure: (nest) =>
+        (nest.getHttpAdapter().getInstance() as FastifyInstance).addHook(
+          'onSend',
+          async (_request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
+            reply.header('Access-Control-Allow-Origin', '*');
+            reply.header('Vary', 'Accept-Encoding');
+            return payload;
+          },
+        ),
+    });
+  }
+  const instance = express();
+  instance.use(clobberAllowOrigin, clobberVary);
+  const app = moduleRef.createNestApplication(new ExpressAdapter(instance), { logger: false });
+  return app.init();
+}
+
+describe.each(ADAPTERS)(
+  'preflights answered next to an app hook that rewrites headers (%s)',
+  (adapter) => {
+    let app: INestApplication;
+    beforeAll(async () => {
+      app = await appRewritingHeaders(adapter);
+    });
+    afterAll(() => app.close());
+
+    const preflight = (path: string, origin: string) =>
+      request(app.getHttpServer())
+        .options(path)
+        .set('Origin', origin)
+        .set('Access-Control-Request-Method', 'POST');
+
+    it("send the policy's Allow-Origin and credentials, and Vary names what the answer depends on", async () => {
+      const res = await preflight('/orders', APP);
+      expect(res.status).toBe(204);
+      expect(headerLines(res, 'Access-Control-Allow-Origin')).toEqual([APP]);
+      expect(headerLines(res, 'Access-Control-Allow-Credentials')).toEqual(['true']);
+      expect(res.headers.vary).toBe(
+        'Accept-Encoding, Origin, Access-Control-Request-Method, Access-Control-Request-Headers',
+      );
+    });
+    it('send no Allow-Origin to an origin the policy refuses', async () => {
+      const res = await preflight('/orders', EVIL);
+      expect(res.status).toBe(403);
+      expect(res.headers['access-control-allow-origin']).toBeUndefined();
+      expect(res.headers.vary).toContain('Origin');
+    });
+    it('send no Allow-Origin from a route whose CORS is disabled', async () => {
+      const res = await preflight('/orders/legacy', APP);
+      expect(res.status).toBe(403);
+      expect(res.headers['access-control-allow-origin']).toBeUndefined();
+    });
+  },
+);
