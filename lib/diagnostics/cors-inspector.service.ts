@@ -21,8 +21,8 @@ import { describeAllowedOrigins, describePolicy, explainRefusal } from './policy
  * decisions the request path uses. Inject it anywhere (the module is global).
  *
  * @example
- * const why = await inspector.explain({ path: '/api/users/1', origin: 'https://evil.example', requestMethod: 'DELETE' });
- * // why.reason: 'origin "https://evil.example" is not allowed for UsersController.remove (DELETE /api/users/:id); allowed: https://app.example.com'
+ * const why = await inspector.explain({ path: '/api/users/1', origin: 'https://evil.example', requestMethod: 'PUT' });
+ * // why.reason: 'origin "https://evil.example" is not allowed for UsersController.update (PUT /api/users/:id); allowed: https://admin.example.com'
  */
 @Injectable()
 export class CorsInspector implements OnApplicationBootstrap {

@@ -545,9 +545,13 @@ describe('compileCorsPolicy warns', () => {
     [
       'about a RegExp without $',
       { origin: [/^https:\/\/app\.example\.com/] },
-      [['not anchored', 'https://example.com.evil.test']],
+      [['not anchored', 'such as "https://app.example.com.evil.test"']],
     ],
-    ['about a RegExp without ^', { origin: [/https:\/\/app\.example\.com$/] }, [['not anchored']]],
+    [
+      'about a RegExp without ^',
+      { origin: [/app\.example\.com$/] },
+      [['not anchored', 'such as "https://evil-app.example.com"']],
+    ],
     [
       'about each unanchored RegExp',
       { origin: [/a\.test/, /^https:\/\/ok\.test$/, /b\.test/] },
@@ -581,7 +585,7 @@ describe('compileCorsPolicy warns', () => {
     [
       'about both at once',
       { origin: [/x\.test/, 'http://x.test'], credentials: true },
-      [['not anchored', 'anchor it: /^x\\.test$/'], ['http://x.test']],
+      [['not anchored', 'anchor it, with its scheme: /^https:\\/\\/x\\.test$/'], ['http://x.test']],
     ],
   ])('%s', (_label, options, mentions) => {
     const { policy, warnings } = compileCorsPolicy(options);
@@ -592,6 +596,26 @@ describe('compileCorsPolicy warns', () => {
       for (const mention of mentions[i]) expect(warning.message).toContain(mention);
     });
   });
+
+  it.each<[RegExp, string | undefined]>([
+    [/app\.example\.com/, 'https://app.example.com.evil.test'],
+    [/^https:\/\/app\.example\.com/, 'https://app.example.com.evil.test'],
+    [/app\.example\.com$/, 'https://evil-app.example.com'],
+    [/https?:\/\/app\.example\.com/i, undefined],
+    [/(app|www)\.example\.com/, undefined],
+  ])(
+    'about %s with a fix that allows the origin it describes, and refuses its example %p',
+    (regExp, example) => {
+      const [{ message }] = compileCorsPolicy({ origin: regExp }).warnings;
+      const fix = /anchor it, with its scheme: \/(.+)\/([a-z]*)$/.exec(message);
+      expect(fix).not.toBeNull();
+      const fixed = new RegExp(fix![1], fix![2]);
+      expect(fixed.test('https://app.example.com')).toBe(true);
+      expect(/such as "([^"]+)"/.exec(message)?.[1]).toBe(example);
+      const lookAlike = example ?? 'https://app.example.com.evil.test';
+      expect([regExp.test(lookAlike), fixed.test(lookAlike)]).toEqual([true, false]);
+    },
+  );
 
   it.each<[label: string, options: CorsPolicyOptions]>([
     ['an anchored RegExp', { origin: /^https:\/\/app\.example\.com$/ }],

@@ -119,6 +119,39 @@ function isAnchored(regExp: RegExp): boolean {
   return regExp.source.startsWith('^') && regExp.source.endsWith('$');
 }
 
+/**
+ * The warning for a RegExp without ^ and $. Its fix is the same RegExp
+ * anchored, with a scheme where it names none: it is tested against whole
+ * origins, so `/^app\.example\.com$/` would match nothing.
+ */
+function unanchoredWarning(regExp: RegExp): CorsConfigurationWarning {
+  const body = regExp.source.replace(/^\^/, '').replace(/\$$/, '');
+  const namesScheme = /:(?:\\?\/){2}/.test(body);
+  const anchored = `/^${namesScheme ? body : `https:\\/\\/${body}`}$/${regExp.flags}`;
+  const example = lookAlikeOf(regExp, body, namesScheme);
+  return {
+    option: 'origin',
+    message:
+      `the RegExp ${regExp} is not anchored with ^ and $, so it also matches origins that merely ` +
+      `contain what it describes${example === undefined ? '' : ` (such as "${example}")`}; ` +
+      `anchor it, with its scheme: ${anchored}`,
+  };
+}
+
+/**
+ * An origin of another site the unanchored RegExp lets in, shown only when
+ * the RegExp is a plain literal (letters, digits and escaped punctuation) and
+ * it does match: a guess for any other would mislead.
+ */
+function lookAlikeOf(regExp: RegExp, body: string, namesScheme: boolean): string | undefined {
+  if (!/^(?:\\[^A-Za-z0-9]|[A-Za-z0-9:/.-])*$/.test(body)) return undefined;
+  const literal = body.replace(/\\(.)/g, '$1');
+  const origin = namesScheme ? literal : `https://${literal}`;
+  const candidates = [`${origin}.evil.test`, `https://evil-${literal}`];
+  const stateless = statelessCopy(regExp);
+  return candidates.find((candidate) => stateless.test(candidate));
+}
+
 /** A RegExp with `g` or `y` keeps state between `test()` calls; a copy without them does not. */
 function statelessCopy(regExp: RegExp): RegExp {
   return regExp.global || regExp.sticky
@@ -161,12 +194,7 @@ export function compileOrigin(
   const warnings: CorsConfigurationWarning[] = [];
   for (const entry of entries as readonly unknown[]) {
     if (entry instanceof RegExp) {
-      if (!isAnchored(entry)) {
-        warnings.push({
-          option: 'origin',
-          message: `the RegExp ${entry} is not anchored with ^ and $, so it also matches origins that merely contain what it describes (e.g. "https://example.com.evil.test"); anchor it: /^${entry.source.replace(/^\^/, '').replace(/\$$/, '')}$/${entry.flags}`,
-        });
-      }
+      if (!isAnchored(entry)) warnings.push(unanchoredWarning(entry));
       // A backslash before a letter makes a class or an escape (\d, \S, \B), not a capital.
       if (!entry.flags.includes('i') && /[A-Z]/.test(entry.source.replace(/\\[A-Za-z]/g, '')))
         warnings.push({

@@ -341,3 +341,45 @@ describe.each(ADAPTERS)(
     });
   },
 );
+
+/** README's Quick start controller, as written there, for its `explain()` example. */
+@Controller('users')
+@Cors({ origin: [ADMIN], credentials: true })
+class QuickStartUsersController {
+  @Get()
+  @Cors({ origin: '*', credentials: false })
+  list() {}
+
+  @Put(':id')
+  update() {}
+
+  @Delete(':id')
+  @Cors(false)
+  remove() {}
+}
+
+describe.each(ADAPTERS)("README's explain() example on %s", (adapter) => {
+  let app: INestApplication;
+  beforeAll(async () => {
+    app = await createApp(
+      adapter,
+      {
+        imports: [CorsModule.forRoot({ origin: [APP] })],
+        controllers: [QuickStartUsersController],
+      },
+      { configure: (nest) => nest.setGlobalPrefix('api') },
+    );
+  });
+  afterAll(() => app.close());
+
+  it('gives the outcome and reason README shows', async () => {
+    const why = await app
+      .get(CorsInspector)
+      .explain({ path: '/api/users/1', origin: EVIL, requestMethod: 'PUT' });
+    expect({ outcome: why.outcome, reason: why.reason }).toEqual({
+      outcome: 'refused',
+      reason:
+        'origin "https://evil.example" is not allowed for QuickStartUsersController.update (PUT /api/users/:id); allowed: https://admin.example.com',
+    });
+  });
+});
