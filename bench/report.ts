@@ -168,7 +168,7 @@ function markdownOf(r: BenchResults): string {
     const m = r.memory[adapter];
     const n = r.memoryWithoutCors[adapter];
     lines.push(
-      `RSS after a GC before and after ${thousands(m.requests)} requests with distinct origins: ${fixed(m.rssBefore / 2 ** 20)} MiB, ${fixed(m.rssAfter / 2 ** 20)} MiB (${m.errors} errors); ` +
+      `RSS after a GC, once settled, before and after ${thousands(m.requests)} requests with distinct origins: ${fixed(m.rssBefore / 2 ** 20)} MiB, ${fixed(m.rssAfter / 2 ** 20)} MiB (${m.errors} errors); ` +
         `the same app without CORS: ${fixed(n.rssBefore / 2 ** 20)} MiB, ${fixed(n.rssAfter / 2 ** 20)} MiB.`,
       '',
     );

@@ -73,7 +73,7 @@ export async function stop(server: Server): Promise<void> {
   await once(server.process, 'exit');
 }
 
-export async function rssAfterGc(server: Server): Promise<number> {
+async function rssAfterGc(server: Server): Promise<number> {
   return Number(await (await fetch(`${server.url}/__rss`)).text());
 }
 
