@@ -597,25 +597,55 @@ describe('compileCorsPolicy warns', () => {
     });
   });
 
-  it.each<[RegExp, string | undefined]>([
-    [/app\.example\.com/, 'https://app.example.com.evil.test'],
-    [/^https:\/\/app\.example\.com/, 'https://app.example.com.evil.test'],
-    [/app\.example\.com$/, 'https://evil-app.example.com'],
-    [/https?:\/\/app\.example\.com/i, undefined],
-    [/(app|www)\.example\.com/, undefined],
+  it.each<[RegExp, example: string | undefined, allows: string[], refuses: string[]]>([
+    [/app\.example\.com/, 'https://app.example.com.evil.test', ['https://app.example.com'], []],
+    [
+      /^https:\/\/app\.example\.com/,
+      'https://app.example.com.evil.test',
+      ['https://app.example.com'],
+      [],
+    ],
+    [/app\.example\.com$/, 'https://evil-app.example.com', ['https://app.example.com'], []],
+    [
+      /https?:\/\/app\.example\.com/i,
+      undefined,
+      ['https://app.example.com', 'http://app.example.com'],
+      [],
+    ],
+    [
+      /(app|www)\.example\.com/,
+      undefined,
+      ['https://app.example.com', 'https://www.example.com'],
+      [],
+    ],
+    [/a\.com|b\.com/, undefined, ['https://a.com', 'https://b.com'], ['https://evil.b.com']],
+    [/localhost:3000/, 'https://evil-localhost:3000', ['http://localhost:3000'], []],
+    [/https?:[/]{2}a\.com/, undefined, ['https://a.com'], []],
+    [
+      /\.example\.com/u,
+      'https://evil.example.com.evil.test',
+      ['https://app.example.com'],
+      ['https://example.com'],
+    ],
   ])(
-    'about %s with a fix that allows the origin it describes, and refuses its example %p',
-    (regExp, example) => {
+    'about %s with a fix that allows the origins it describes, and refuses its example %p',
+    (regExp, example, allows, refuses) => {
       const [{ message }] = compileCorsPolicy({ origin: regExp }).warnings;
       const fix = /anchor it, with its scheme: \/(.+)\/([a-z]*)$/.exec(message);
       expect(fix).not.toBeNull();
       const fixed = new RegExp(fix![1], fix![2]);
-      expect(fixed.test('https://app.example.com')).toBe(true);
+      expect(allows.map((origin) => fixed.test(origin))).toEqual(allows.map(() => true));
       expect(/such as "([^"]+)"/.exec(message)?.[1]).toBe(example);
-      const lookAlike = example ?? 'https://app.example.com.evil.test';
-      expect([regExp.test(lookAlike), fixed.test(lookAlike)]).toEqual([true, false]);
+      const lookAlikes = [example ?? `${allows[0]}.evil.test`, ...refuses];
+      expect(lookAlikes.map((origin) => fixed.test(origin))).toEqual(lookAlikes.map(() => false));
+      expect(regExp.test(lookAlikes[0])).toBe(true);
     },
   );
+
+  it('takes an escaped dollar sign for no anchor', () => {
+    const [{ message }] = compileCorsPolicy({ origin: /^https:\/\/a\.com\$/ }).warnings;
+    expect(message).toContain('not anchored');
+  });
 
   it.each<[label: string, options: CorsPolicyOptions]>([
     ['an anchored RegExp', { origin: /^https:\/\/app\.example\.com$/ }],

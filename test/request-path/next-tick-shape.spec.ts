@@ -1,4 +1,5 @@
-import { describe, expect, it } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -12,12 +13,21 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const nextTick = () => new Promise<void>((resolve) => process.nextTick(resolve));
 
 describe('the tick object kept for the life of the process', () => {
-  it('is one of Node’s tick objects once CorsModule is declared and its tick has run', async () => {
+  it('is one of Node’s tick objects once CorsModule is declared and its tick has run, holding no store', async () => {
     expect(keptTickObject()).toBeUndefined();
+    // Faked, nextTick runs the callback in another resource: nothing is kept, and a later call tries again.
+    jest.useFakeTimers();
     CorsModule.forRoot();
+    jest.runAllTicks();
+    jest.useRealTimers();
+    expect(keptTickObject()).toBeUndefined();
+    const store = { large: 'a request context' };
+    new AsyncLocalStorage().run(store, () => CorsModule.forRoot());
     await nextTick();
     const kept = keptTickObject() as Record<string, unknown>;
     expect(Object.keys(kept).sort()).toEqual(['args', 'callback']);
+    for (const key of Object.getOwnPropertySymbols(kept))
+      expect(kept[key as never]).not.toBe(store);
     CorsModule.forRootAsync({ useFactory: () => ({}) });
     await nextTick();
     expect(keptTickObject()).toBe(kept);

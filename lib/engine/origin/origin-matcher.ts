@@ -116,19 +116,31 @@ function explainBadOrigin(value: string): CorsConfigurationError {
 }
 
 function isAnchored(regExp: RegExp): boolean {
-  return regExp.source.startsWith('^') && regExp.source.endsWith('$');
+  return regExp.source.startsWith('^') && endsWithAnchor(regExp.source);
+}
+
+/** Whether a RegExp source ends with a `$` that is an anchor, not an escaped dollar sign. */
+function endsWithAnchor(source: string): boolean {
+  const slashes = /\\*\$$/.exec(source)?.[0].length ?? 0;
+  return slashes > 0 && slashes % 2 === 1;
 }
 
 /**
  * The warning for a RegExp without ^ and $. Its fix is the same RegExp
- * anchored, with a scheme where it names none: it is tested against whole
- * origins, so `/^app\.example\.com$/` would match nothing.
+ * anchored around the whole of it (an alternation grouped, or ^ and $ would
+ * bind to its first and last branch only), with a scheme where it names none:
+ * it is tested against whole origins, so `/^app\.example\.com$/` would match
+ * nothing.
  */
 function unanchoredWarning(regExp: RegExp): CorsConfigurationWarning {
-  const body = regExp.source.replace(/^\^/, '').replace(/\$$/, '');
-  const namesScheme = /:(?:\\?\/){2}/.test(body);
-  const anchored = `/^${namesScheme ? body : `https:\\/\\/${body}`}$/${regExp.flags}`;
-  const example = lookAlikeOf(regExp, body, namesScheme);
+  const { source } = regExp;
+  const body = source.slice(
+    source.startsWith('^') ? 1 : 0,
+    source.length - (endsWithAnchor(source) ? 1 : 0),
+  );
+  const grouped = body.includes('|') ? `(?:${body})` : body;
+  const anchored = `/^${schemeBefore(body)}${grouped}$/${regExp.flags}`;
+  const example = lookAlikeOf(regExp, body);
   return {
     option: 'origin',
     message:
@@ -138,18 +150,45 @@ function unanchoredWarning(regExp: RegExp): CorsConfigurationWarning {
   };
 }
 
+/** A RegExp source naming a scheme first: `https?:\/\/`, `http://`, `(?:https):[/]{2}`. */
+const NAMES_SCHEME = /^[(?:]*[a-z][a-z0-9+.?|()-]*:(?:\\\/|\/|\[\/\])/i;
+const LOOPBACK = /^(?:localhost|127\\\.|\\\[::1)/;
+
+/**
+ * What the fix puts before a RegExp that names no scheme: `http://` for a
+ * loopback host (as development servers run), any subdomain's labels for one
+ * that starts with a dot, and otherwise `https://`.
+ */
+function schemeBefore(body: string): string {
+  if (NAMES_SCHEME.test(body)) return '';
+  if (LOOPBACK.test(body)) return 'http:\\/\\/';
+  return body.startsWith('\\.') ? 'https:\\/\\/[a-z0-9.-]+' : 'https:\\/\\/';
+}
+
 /**
  * An origin of another site the unanchored RegExp lets in, shown only when
- * the RegExp is a plain literal (letters, digits and escaped punctuation) and
- * it does match: a guess for any other would mislead.
+ * the RegExp is a plain literal (letters, digits and escaped punctuation),
+ * the look-alike is an origin as browsers send it, and the RegExp matches it:
+ * a guess for any other would mislead.
  */
-function lookAlikeOf(regExp: RegExp, body: string, namesScheme: boolean): string | undefined {
+function lookAlikeOf(regExp: RegExp, body: string): string | undefined {
   if (!/^(?:\\[^A-Za-z0-9]|[A-Za-z0-9:/.-])*$/.test(body)) return undefined;
   const literal = body.replace(/\\(.)/g, '$1');
-  const origin = namesScheme ? literal : `https://${literal}`;
-  const candidates = [`${origin}.evil.test`, `https://evil-${literal}`];
+  const origin = NAMES_SCHEME.test(body)
+    ? literal
+    : `${LOOPBACK.test(body) ? 'http' : 'https'}://${literal}`;
+  const candidates = [
+    `${origin}.evil.test`,
+    `https://evil-${literal}`,
+    `https://evil${literal}.evil.test`,
+  ];
   const stateless = statelessCopy(regExp);
-  return candidates.find((candidate) => stateless.test(candidate));
+  return candidates.find((candidate) => {
+    const parsed = parseOrigin(candidate);
+    return (
+      parsed !== undefined && serializeOrigin(parsed) === candidate && stateless.test(candidate)
+    );
+  });
 }
 
 /** A RegExp with `g` or `y` keeps state between `test()` calls; a copy without them does not. */
