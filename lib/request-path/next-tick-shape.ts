@@ -8,8 +8,9 @@ import { executionAsyncResource } from 'node:async_hooks';
  * pending nothing holds that literal's hidden classes, so a full garbage
  * collection drops them and the next tick makes new ones. The bootstrap of a
  * fastify app with a few thousand routes (2,000 on Node 20, 5,000 on Node 22
- * and 24) runs enough collections that the literal's property stores see four classes, go megamorphic, and are compiled
- * as runtime calls for the life of the process: every `nextTick` then costs
+ * and 24) runs enough collections that the literal's property stores see
+ * four classes, go megamorphic, and are compiled as runtime calls for the
+ * life of the process: every `nextTick` then costs
  * about a microsecond more, a quarter fewer preflights per second with 10,000
  * routes than with 20 (Node 20, 22 and 24; in any such app, with CORS or
  * without). A tick object that stays alive keeps its classes, and the stores

@@ -154,15 +154,18 @@ function unanchoredWarning(regExp: RegExp): CorsConfigurationWarning {
 const NAMES_SCHEME = /^[(?:]*[a-z][a-z0-9+.?|()-]*:(?:\\\/|\/|\[\/\])/i;
 const LOOPBACK = /^(?:localhost|127\\\.|\\\[::1)/;
 
+/** The scheme a RegExp that names none is meant for: `http` for a loopback host (as development servers run), else `https`. */
+function schemeMeantBy(body: string): 'http' | 'https' {
+  return LOOPBACK.test(body) ? 'http' : 'https';
+}
+
 /**
- * What the fix puts before a RegExp that names no scheme: `http://` for a
- * loopback host (as development servers run), any subdomain's labels for one
- * that starts with a dot, and otherwise `https://`.
+ * What the fix puts before a RegExp that names no scheme: the scheme it is
+ * meant for, and any subdomain's labels for one that starts with a dot.
  */
 function schemeBefore(body: string): string {
   if (NAMES_SCHEME.test(body)) return '';
-  if (LOOPBACK.test(body)) return 'http:\\/\\/';
-  return body.startsWith('\\.') ? 'https:\\/\\/[a-z0-9.-]+' : 'https:\\/\\/';
+  return `${schemeMeantBy(body)}:\\/\\/${body.startsWith('\\.') ? '[a-z0-9.-]+' : ''}`;
 }
 
 /**
@@ -174,9 +177,7 @@ function schemeBefore(body: string): string {
 function lookAlikeOf(regExp: RegExp, body: string): string | undefined {
   if (!/^(?:\\[^A-Za-z0-9]|[A-Za-z0-9:/.-])*$/.test(body)) return undefined;
   const literal = body.replace(/\\(.)/g, '$1');
-  const origin = NAMES_SCHEME.test(body)
-    ? literal
-    : `${LOOPBACK.test(body) ? 'http' : 'https'}://${literal}`;
+  const origin = NAMES_SCHEME.test(body) ? literal : `${schemeMeantBy(body)}://${literal}`;
   const candidates = [
     `${origin}.evil.test`,
     `https://evil-${literal}`,
