@@ -15,4 +15,8 @@ export default {
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   testMatch: ['<rootDir>/test/**/*.spec.ts'],
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/browser/'],
+  // A property test sends hundreds of requests over fresh connections, and apps bootstrap in
+  // beforeAll: the 5 s default leaves little room on a loaded two-core machine, where one
+  // property test failed once in a full run.
+  testTimeout: 30_000,
 };

@@ -37,7 +37,9 @@ export class CorsConfigurationError extends Error {
     /** Where the policy applies, e.g. `UsersController.remove (DELETE /api/users/:id)`. */
     readonly location?: string,
   ) {
-    super(`${location ? `${location}: ` : ''}invalid CORS option "${option}": ${detail}`);
+    // Importing CorsModule twice is no option's fault: its message names the import alone.
+    const subject = problem === 'imported-twice' ? option : `invalid CORS option "${option}"`;
+    super(`${location ? `${location}: ` : ''}${subject}: ${detail}`);
   }
 
   /** The same error, placed at a route or a named policy. */

@@ -215,6 +215,13 @@ describe('compileCorsPolicy refuses', () => {
       ['Origin: null', 'remove it'],
     ],
     [
+      'a file: origin without a host',
+      { origin: ['https://app.example.com', 'file://'] },
+      'invalid-origin',
+      'origin',
+      ['"file://"', 'Origin: null', 'remove it'],
+    ],
+    [
       'an origin with a trailing slash',
       { origin: 'https://app.example.com/' },
       'invalid-origin',

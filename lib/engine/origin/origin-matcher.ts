@@ -87,10 +87,16 @@ function asBrowsersSendIt(origin: string): string {
   }
 }
 
+const fileOriginDetail = (value: string) =>
+  `"${value}": pages on file: URLs send Origin: null, which any site can produce; remove it`;
+
 /** Says what to write instead of a string that is not a serialized origin. */
 function explainBadOrigin(value: string): CorsConfigurationError {
   const trimmed = value.trim();
   if (trimmed !== value) return invalid(value, `remove the surrounding whitespace: "${trimmed}"`);
+  // `file://` has no host to parse, but is what a user means by "my local page".
+  if (/^file:/i.test(value))
+    return new CorsConfigurationError('invalid-origin', 'origin', fileOriginDetail(value));
   const schemeEnd = value.indexOf('://');
   if (schemeEnd <= 0) return invalid(value, `add the scheme: "https://${value}"`);
   // Checked before the path: in "https://a.com,https://b.com" the second "//" is no path.
@@ -270,7 +276,7 @@ export function compileOrigin(
           'invalid-origin',
           'origin',
           sent === 'null'
-            ? `"${entry}": pages on file: URLs send Origin: null, which any site can produce; remove it`
+            ? fileOriginDetail(entry)
             : `"${entry}" is never sent: browsers write this origin as "${sent}"; write that`,
         );
       exact.add(serialized);
