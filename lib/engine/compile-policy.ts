@@ -284,7 +284,7 @@ export function compileCorsPolicy(input: CorsPolicyOptions = {}): CompiledPolicy
   if (allowHeadersHeader !== undefined && allowHeadersHeader !== '') {
     preflightHeaders.push(['Access-Control-Allow-Headers', allowHeadersHeader]);
   }
-  // Where a cached answer could let a header past another route (see RoutedMethods.uncacheable).
+  // Where a cached answer could let a request past another route (see RoutedMethods.uncacheable).
   const uncachedPreflightHeaders: HeaderPair[] = [
     ...preflightHeaders,
     ['Access-Control-Max-Age', '0'],

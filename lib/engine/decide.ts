@@ -114,12 +114,13 @@ export interface RoutedMethods {
    */
   readonly requestedAlone?: boolean;
   /**
-   * Whether the answer must not be cached (Access-Control-Max-Age: 0): a
-   * browser caches the request headers it allows for the URL, whatever the
-   * method, so where routes at the path allow other headers (or no route is
-   * known), a cached answer would let a header past the route that refuses it.
+   * Whether an answer under `policy` must not be cached (Access-Control-Max-Age: 0):
+   * a browser caches the request headers it allows for the URL, origin and
+   * credentials mode, whatever the method, so where other routes at the path
+   * have other rules, a cached answer would let a request past the route that
+   * refuses it. Absent where every answer may be cached.
    */
-  readonly uncacheable?: boolean;
+  readonly uncacheable?: (policy: CompiledCorsPolicy) => boolean;
 }
 
 const DEFAULT_METHODS = new Set(DEFAULT_ALLOWED_METHODS.split(','));
@@ -189,7 +190,10 @@ function answerPreflight(
         : (policy.allowMethodsHeader ?? routed.header(method)),
     ],
   ];
-  const fixed = routed.uncacheable ? policy.uncachedPreflightHeaders : policy.preflightHeaders;
+  const fixed =
+    routed.uncacheable?.(policy) === true
+      ? policy.uncachedPreflightHeaders
+      : policy.preflightHeaders;
   for (let i = 0; i < fixed.length; i++) headers.push(fixed[i]);
   if (allowed === undefined && requested.joined !== '') {
     headers.push(['Access-Control-Allow-Headers', requested.joined]);

@@ -38,4 +38,8 @@ export {
   type RoutedMethods,
 } from './decide.js';
 export { appendVary, VARY_ACTUAL } from './headers/vary.js';
-export { DEFAULT_ALLOWED_METHODS, normalizeMethod } from './headers/http-token.js';
+export {
+  DEFAULT_ALLOWED_METHODS,
+  normalizeMethod,
+  SAFELISTED_METHODS,
+} from './headers/http-token.js';

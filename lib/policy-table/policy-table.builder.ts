@@ -120,6 +120,7 @@ export function buildPolicyTable(input: PolicyTableInput): CorsPolicyTable {
             );
       entry = {
         route: policy,
+        method: route.method,
         host: host === undefined ? undefined : compileHostMatcher(host),
         hostKey,
         passesOn,

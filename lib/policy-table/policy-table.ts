@@ -1,6 +1,7 @@
 import {
   DEFAULT_ALLOWED_METHODS,
   DEFAULT_ROUTED_METHODS,
+  SAFELISTED_METHODS,
   type CompiledCorsPolicy,
   type RoutedMethods,
 } from '../engine/index.js';
@@ -20,6 +21,8 @@ export interface RoutePolicy {
 /** A route as the index holds it: a handler's policy and the host its controller is bound to. */
 export interface RouteEntry {
   readonly route: RoutePolicy;
+  /** The method it is registered under: uppercase, or `ALL`. */
+  readonly method: string;
   readonly host: HostMatcher | undefined;
   /** Entries with the same key are alternatives for one request (header or media-type versions). */
   readonly hostKey: string;
@@ -105,12 +108,13 @@ export class CorsPolicyTable {
     readonly debug: boolean,
   ) {
     this.globalAlone = [global];
-    const headerRulesUniform = routes.every(({ route }) =>
-      haveSameHeaderRules(route.policy, global.policy),
+    const uncacheable = cachingRule(
+      global.policy,
+      routes.map(({ route }) => route.policy),
+      routes.filter(servesSafelistedMethod).map(({ route }) => route.policy),
     );
-    this.unroutedMethods = headerRulesUniform
-      ? UNROUTED_METHODS
-      : { ...UNROUTED_METHODS, uncacheable: true };
+    this.unroutedMethods =
+      uncacheable === undefined ? UNROUTED_METHODS : { ...UNROUTED_METHODS, uncacheable };
   }
 
   /** The slot a request reaches, if a route serves it. */
@@ -208,11 +212,19 @@ export class CorsPolicyTable {
           entry.passesOn === 'never' &&
           haveSamePreflightRules(entry.route.policy, first.route.policy),
       );
-      const uncacheable = !entries.every((entry) =>
-        haveSameHeaderRules(entry.route.policy, first.route.policy),
-      );
       const routed = methodsOf([...siblings.keys()]);
-      answer = shared ? routed : { ...routed, requestedAlone: true, uncacheable };
+      const policies = entries.map(({ route }) => route.policy);
+      answer = shared
+        ? routed
+        : {
+            ...routed,
+            requestedAlone: true,
+            uncacheable: cachingRule(
+              first.route.policy,
+              policies,
+              entries.filter(servesSafelistedMethod).map(({ route }) => route.policy),
+            ),
+          };
       this.methodsByPath.set(siblings, answer);
     }
     return answer;
@@ -221,10 +233,42 @@ export class CorsPolicyTable {
 
 /**
  * What a preflight with no route at its path may name: the method asked for
- * alone. Routes of other methods at the URL may allow other request headers;
+ * alone. Routes at the URL may have other rules;
  * `CorsPolicyTable.unroutedMethods` says whether the answer may be cached.
  */
 const UNROUTED_METHODS: RoutedMethods = { ...DEFAULT_ROUTED_METHODS, requestedAlone: true };
+
+const neverCached = () => true;
+
+/**
+ * Which answers at a URL must not be cached (`RoutedMethods.uncacheable`),
+ * given the policies of every route that may answer it and of those among them
+ * that serve a GET, HEAD or POST. A browser caches the request headers an
+ * answer allows for the URL, origin and credentials mode, whatever the method:
+ * a method with a preflight of its own then carries them, so every route must
+ * allow the same headers; and a GET, HEAD or POST they cover is sent without
+ * any preflight, so the answer's policy must have the rules of each route that
+ * serves those. Undefined where every answer may be cached.
+ */
+function cachingRule(
+  any: CompiledCorsPolicy,
+  policies: readonly CompiledCorsPolicy[],
+  ofSafelistedMethods: readonly CompiledCorsPolicy[],
+): RoutedMethods['uncacheable'] {
+  if (!policies.every((policy) => haveSameHeaderRules(policy, any))) return neverCached;
+  const cacheable = new Set(
+    [any, ...policies].filter((policy) =>
+      ofSafelistedMethods.every((safe) => haveSameCachedRules(safe, policy)),
+    ),
+  );
+  if (cacheable.size === new Set([any, ...policies]).size) return undefined;
+  return (policy) => !cacheable.has(policy);
+}
+
+/** Whether a route serves GET, HEAD or POST, which a browser sends without a preflight where its cache covers the headers. */
+function servesSafelistedMethod({ method }: { readonly method: string }): boolean {
+  return method === 'ALL' || SAFELISTED_METHODS.has(method);
+}
 
 /**
  * Whether a preflight's answer under one policy holds for requests under the
@@ -237,12 +281,24 @@ const UNROUTED_METHODS: RoutedMethods = { ...DEFAULT_ROUTED_METHODS, requestedAl
 function haveSamePreflightRules(a: CompiledCorsPolicy, b: CompiledCorsPolicy): boolean {
   return (
     a === b ||
+    (haveSameCachedRules(a, b) &&
+      a.allowPrivateNetwork === b.allowPrivateNetwork &&
+      a.allowMethodsHeader === b.allowMethodsHeader &&
+      (a.allowedMethods === 'any') === (b.allowedMethods === 'any'))
+  );
+}
+
+/**
+ * Whether the request headers a browser caches from an answer under one policy
+ * are what the other allows the same origin in the same credentials mode: the
+ * same origins, credentials and allowed headers.
+ */
+function haveSameCachedRules(a: CompiledCorsPolicy, b: CompiledCorsPolicy): boolean {
+  return (
+    a === b ||
     (a.enabled === b.enabled &&
       a.credentials === b.credentials &&
-      a.allowPrivateNetwork === b.allowPrivateNetwork &&
       haveSameHeaderRules(a, b) &&
-      a.allowMethodsHeader === b.allowMethodsHeader &&
-      (a.allowedMethods === 'any') === (b.allowedMethods === 'any') &&
       sameOriginOption(a.options.origin, b.options.origin))
   );
 }

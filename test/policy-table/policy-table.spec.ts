@@ -16,8 +16,10 @@ function entry(
   passesOn: PassesOn = 'never',
 ): RouteEntry {
   const route = { policy: compileCorsPolicy(options).policy, location, sources: {} };
+  // The method is the one it is added under (see `indexed`).
   return {
     route,
+    method: '',
     host: undefined,
     hostKey: '',
     passesOn,
@@ -25,23 +27,34 @@ function entry(
   };
 }
 
+/** An index whose entries carry the method they are added under, as the builder's do. */
+function indexed(index: RouteIndex<RouteEntry>): RouteIndex<RouteEntry> {
+  const add = index.add.bind(index);
+  index.add = (method, path, added) => add(method, path, { ...added, method });
+  return index;
+}
+
 const expressIndex = () =>
-  new RouteIndex<RouteEntry>({
-    syntax: 'express',
-    caseSensitive: false,
-    ignoreTrailingSlash: true,
-    ignoreDuplicateSlashes: false,
-    maxParamLength: 100,
-  });
+  indexed(
+    new RouteIndex<RouteEntry>({
+      syntax: 'express',
+      caseSensitive: false,
+      ignoreTrailingSlash: true,
+      ignoreDuplicateSlashes: false,
+      maxParamLength: 100,
+    }),
+  );
 
 const fastifyIndex = () =>
-  new RouteIndex<RouteEntry>({
-    syntax: 'fastify',
-    caseSensitive: true,
-    ignoreTrailingSlash: false,
-    ignoreDuplicateSlashes: false,
-    maxParamLength: 100,
-  });
+  indexed(
+    new RouteIndex<RouteEntry>({
+      syntax: 'fastify',
+      caseSensitive: true,
+      ignoreTrailingSlash: false,
+      ignoreDuplicateSlashes: false,
+      maxParamLength: 100,
+    }),
+  );
 
 /** A table with one route per method at PATH, each with its own allowed origins (or options). */
 function tableOf(
@@ -157,7 +170,7 @@ describe('Access-Control-Allow-Methods at a path', () => {
     index.seal();
     const table = new CorsPolicyTable(entry({}, 'global').route, index, [], false);
     expect(allowMethodsOf(table, A, 'PUT', '/x/7')).toBe('PUT,DELETE');
-    expect(table.routedMethods(table.findSlot('PUT', '/x/7')!).uncacheable).toBeFalsy();
+    expect(table.routedMethods(table.findSlot('PUT', '/x/7')!).uncacheable).toBeUndefined();
   });
 
   it('weighs routes of other methods at overlapping paths for the headers it caches', () => {
@@ -166,7 +179,7 @@ describe('Access-Control-Allow-Methods at a path', () => {
     index.add('DELETE', '/x/special', entry({ origin: [A], allowedHeaders: ['x-a'] }, 'special'));
     index.seal();
     const table = new CorsPolicyTable(entry({}, 'global').route, index, [], false);
-    expect(table.routedMethods(table.findSlot('PUT', '/x/7')!).uncacheable).toBe(true);
+    expect(maxAgeOf(table, 'PUT', '/x/7')).toBe('0');
   });
 
   it('names every routed method where overlapping routes all have the same rules', () => {
@@ -211,37 +224,63 @@ describe('Access-Control-Allow-Methods at a path', () => {
     expect(maxAgeOf(table, 'PUT')).toBe('0');
   });
 
-  it('is cached where routes at the path differ in other rules only', () => {
+  // ... and then sends a GET, HEAD or POST they cover without any preflight.
+  it('is not cached where a GET, HEAD or POST route at the path allows other origins', () => {
+    const table = tableOf([
+      ['PUT', { origin: [A, B], maxAge: 600 }],
+      ['POST', { origin: [B], maxAge: 600 }],
+    ]);
+    expect(maxAgeOf(table, 'PUT')).toBe('0');
+  });
+
+  it('is not cached where a GET, HEAD or POST route at the path has other credentials', () => {
+    for (const safe of ['GET', 'HEAD', 'POST', 'ALL']) {
+      const table = tableOf([
+        ['PUT', { origin: [A], maxAge: 600, credentials: true }],
+        [safe, { origin: [A], maxAge: 600 }],
+      ]);
+      expect(maxAgeOf(table, 'PUT')).toBe('0');
+    }
+  });
+
+  it('is cached where its rules are those of every GET, HEAD and POST route at the path', () => {
     const table = tableOf([
       ['GET', { origin: [A], maxAge: 600 }],
       ['PUT', { origin: [A, B], maxAge: 600, credentials: true }],
+      ['DELETE', { origin: [B], maxAge: 600 }],
     ]);
     expect(allowMethodsOf(table, A, 'GET')).toBe('GET');
     expect(maxAgeOf(table, 'GET')).toBe('600');
+    // A PUT or DELETE needs a preflight of its own, which its own route answers.
+    expect(maxAgeOf(table, 'PUT')).toBe('0');
   });
 
-  it('answers no route uncached only where some route allows other request headers', () => {
-    const uniform = tableOf([['PUT', { origin: [A], maxAge: 600 }]]);
-    expect(maxAgeOf(uniform, 'PATCH')).toBeUndefined();
+  /** A table whose global policy answers what no route at PATH serves. */
+  function globalAnswering(
+    global: CorsPolicyOptions,
+    routes: ReadonlyArray<readonly [method: string, options: CorsPolicyOptions]>,
+  ) {
     const index = expressIndex();
-    index.add('PUT', PATH, entry({ origin: [A], allowedHeaders: ['x-a'] }, 'PUT'));
+    const listing = routes.map(([method, options]) => {
+      const added = entry(options, method);
+      index.add(method, PATH, added);
+      return { method, path: PATH, host: undefined, handler: method, route: added.route };
+    });
     index.seal();
-    const listing = [
-      {
-        method: 'PUT',
-        path: PATH,
-        host: undefined,
-        handler: 'PUT',
-        route: entry({ origin: [A], allowedHeaders: ['x-a'] }, 'PUT').route,
-      },
-    ];
-    const varied = new CorsPolicyTable(
-      entry({ origin: [A] }, 'global').route,
-      index,
-      listing,
-      false,
-    );
-    expect(maxAgeOf(varied, 'PATCH')).toBe('0');
+    return new CorsPolicyTable(entry(global, 'global').route, index, listing, false);
+  }
+
+  it('answers no route uncached only where some route has other rules it would carry over', () => {
+    const global = { origin: [A], maxAge: 600 };
+    expect(maxAgeOf(globalAnswering(global, [['PUT', { origin: [A] }]]), 'PATCH')).toBe('600');
+    // Only the headers are carried over to a PUT, which has a preflight of its own.
+    expect(maxAgeOf(globalAnswering(global, [['PUT', { origin: [B] }]]), 'PATCH')).toBe('600');
+    for (const other of [
+      ['PUT', { origin: [A], allowedHeaders: ['x-a'] }],
+      ['GET', { origin: [B] }],
+      ['POST', { origin: [A], credentials: true }],
+    ] as const)
+      expect(maxAgeOf(globalAnswering(global, [other]), 'PATCH')).toBe('0');
   });
 
   it('names the requested method alone where no route serves it, the global policy answering', () => {

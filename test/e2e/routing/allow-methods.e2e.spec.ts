@@ -208,6 +208,38 @@ class SiblingsController {
   }
 }
 
+const PARTNER = 'https://partner.example';
+
+@Controller('items')
+class ItemsController {
+  @Put(':id')
+  @Cors({ origin: [APP, PARTNER], maxAge: 600 })
+  replace() {
+    return 'replaced';
+  }
+
+  @Post(':id')
+  @Cors({ origin: [APP], maxAge: 600 })
+  act() {
+    return 'acted';
+  }
+}
+
+@Controller('carts')
+class CartsController {
+  @Put(':id')
+  @Cors({ origin: [APP], credentials: true, maxAge: 600 })
+  replace() {
+    return 'replaced';
+  }
+
+  @Post(':id')
+  @Cors({ origin: [APP], maxAge: 600 })
+  checkout() {
+    return 'checked out';
+  }
+}
+
 // A browser caches each method Allow-Methods names, with each header the answer
 // allows, and sends it later without a preflight of its own: the answer never
 // names a method whose own preflight would be refused.
@@ -216,7 +248,7 @@ describe.each(ADAPTERS)('Allow-Methods and the browser preflight cache, on %s', 
   beforeAll(async () => {
     app = await createApp(adapter, {
       imports: [CorsModule.forRoot()],
-      controllers: [InternalController, SiblingsController],
+      controllers: [InternalController, SiblingsController, ItemsController, CartsController],
     });
   });
   afterAll(() => app.close());
@@ -233,5 +265,28 @@ describe.each(ADAPTERS)('Allow-Methods and the browser preflight cache, on %s', 
     expect(res.headers['access-control-allow-headers']).toBe('x-evil');
     // Not cached: a browser would send x-evil with a cached PUT without asking again.
     expect(res.headers['access-control-max-age']).toBe('0');
+  });
+
+  // The headers it allows are cached for the URL, origin and credentials mode whatever the
+  // method, and a POST they cover is then sent without a preflight of its own.
+  it('is not cached where a POST route at the URL refuses the origin the answer allows', async () => {
+    expectRefused(await preflight(app, '/items/1', PARTNER, 'POST', { headers: 'content-type' }));
+    const res = await preflight(app, '/items/1', PARTNER, 'PUT', { headers: 'content-type' });
+    expectAllowed(res, PARTNER, 'PUT');
+    expect(res.headers['access-control-allow-headers']).toBe('content-type');
+    expect(res.headers['access-control-max-age']).toBe('0');
+  });
+
+  it('is not cached where a POST route at the URL does not allow credentials', async () => {
+    const res = await preflight(app, '/carts/1', APP, 'PUT', { headers: 'content-type' });
+    expectAllowed(res, APP, 'PUT');
+    expect(res.headers['access-control-allow-credentials']).toBe('true');
+    expect(res.headers['access-control-max-age']).toBe('0');
+  });
+
+  it('is cached where the answering route has the rules of every GET, HEAD and POST route at the URL', async () => {
+    const res = await preflight(app, '/items/1', APP, 'POST', { headers: 'content-type' });
+    expectAllowed(res, APP, 'POST');
+    expect(res.headers['access-control-max-age']).toBe('600');
   });
 });
