@@ -107,6 +107,7 @@ function pathMatchingOf(adapter: AbstractHttpAdapter): PathMatching {
       ignoreTrailingSlash: router.ignoreTrailingSlash === true,
       ignoreDuplicateSlashes: router.ignoreDuplicateSlashes === true,
       maxParamLength: typeof router.maxParamLength === 'number' ? router.maxParamLength : 100,
+      semicolonEndsPath: router.useSemicolonDelimiter === true,
       allMethods: fastify.supportedMethods,
       exposesHeadRoutes: config.exposeHeadRoutes !== false,
     };

@@ -11,6 +11,8 @@ export interface PathMatching {
   readonly ignoreTrailingSlash: boolean;
   readonly ignoreDuplicateSlashes: boolean;
   readonly maxParamLength: number;
+  /** fastify: whether a `;` ends the path as a `?` does (`useSemicolonDelimiter`). */
+  readonly semicolonEndsPath?: boolean;
   /** The methods an `ALL` route serves; undefined for every method Node knows (express). */
   readonly allMethods?: readonly string[];
   /**
@@ -116,6 +118,8 @@ export class RouteIndex<T> {
       ignoreTrailingSlash: matching.ignoreTrailingSlash,
       ignoreDuplicateSlashes: matching.ignoreDuplicateSlashes,
       maxParamLength: matching.maxParamLength,
+      // An option of find-my-way's router that its types leave out (9.x).
+      ...({ useSemicolonDelimiter: matching.semicolonEndsPath === true } as object),
     });
   }
 

@@ -65,3 +65,59 @@ describe.each(ADAPTERS)('non-default router options on %s', (adapter) => {
     expectAllowed(await preflight(app, '/users/42', ID, 'PUT'), ID, 'PUT');
   });
 });
+
+const ADMIN = 'https://admin.example';
+
+@Controller('orders')
+class OrdersController {
+  @Put('1')
+  @Cors({ origin: [ADMIN] })
+  replace() {
+    return 'replaced';
+  }
+
+  @Put(':id')
+  @Cors({ origin: [ID] })
+  update(@Param('id') id: string) {
+    return `order ${id}`;
+  }
+
+  // Never served: its path ends at the ";".
+  @Put('2;x')
+  @Cors({ origin: [APP] })
+  unreachable() {
+    return 'unreachable';
+  }
+}
+
+// fastify's useSemicolonDelimiter ends the path at ";" as at "?": "/orders/1;x" is "/orders/1".
+describe.each([
+  ['at the top level', { useSemicolonDelimiter: true }],
+  ['in routerOptions', { routerOptions: { useSemicolonDelimiter: true } }],
+])('fastify with useSemicolonDelimiter %s', (_where, fastify) => {
+  let app: INestApplication;
+  beforeAll(async () => {
+    app = await createApp(
+      'fastify',
+      { imports: [CorsModule.forRoot({ origin: [APP] })], controllers: [OrdersController] },
+      { fastify },
+    );
+  });
+  afterAll(() => app.close());
+
+  it.each([
+    ['/orders/1;x', ADMIN, 'replaced'],
+    ['/orders/1;x?y=2', ADMIN, 'replaced'],
+    ['/orders/7;x', ID, 'order 7'],
+    ['/orders/2;x', ID, 'order 2'],
+  ])('answers %s with the policy of the route that serves it', async (path, origin, body) => {
+    const actual = await request(app.getHttpServer()).put(path).set('Origin', origin);
+    expect({ status: actual.status, body: actual.text }).toEqual({ status: 200, body });
+    expect(actual.headers['access-control-allow-origin']).toBe(origin);
+    expectAllowed(await preflight(app, path, origin, 'PUT'), origin, 'PUT');
+
+    const refused = await request(app.getHttpServer()).put(path).set('Origin', APP);
+    expect(refused.headers['access-control-allow-origin']).toBeUndefined();
+    expectRefused(await preflight(app, path, APP, 'PUT'));
+  });
+});
