@@ -560,6 +560,16 @@ describe('compileCorsPolicy warns', () => {
       [['not anchored', 'such as "https://evil-app.example.com"']],
     ],
     [
+      'about a RegExp whose ^ and $ bind to its first and last branch only',
+      { origin: /^https:\/\/app\.example\.com|https:\/\/admin\.example\.com$/ },
+      [
+        [
+          'not anchored',
+          '/^(?:https:\\/\\/app\\.example\\.com|https:\\/\\/admin\\.example\\.com)$/',
+        ],
+      ],
+    ],
+    [
       'about each unanchored RegExp',
       { origin: [/a\.test/, /^https:\/\/ok\.test$/, /b\.test/] },
       [['/a\\.test/'], ['/b\\.test/']],
@@ -626,6 +636,12 @@ describe('compileCorsPolicy warns', () => {
       [],
     ],
     [/a\.com|b\.com/, undefined, ['https://a.com', 'https://b.com'], ['https://evil.b.com']],
+    [
+      /^https:\/\/a\.com|https:\/\/b\.com$/,
+      undefined,
+      ['https://a.com', 'https://b.com'],
+      ['https://a.com.evil.test', 'https://evil.test/https://b.com'],
+    ],
     [/localhost:3000/, 'https://evil-localhost:3000', ['http://localhost:3000'], []],
     [/https?:[/]{2}a\.com/, undefined, ['https://a.com'], []],
     [
@@ -682,6 +698,14 @@ describe('compileCorsPolicy warns', () => {
     ['a RegExp whose capitals are escapes', { origin: /^https:\/\/\w+\.example\.com:\d+$/ }],
     ['an origin of another scheme, as written', { origin: 'chrome-extension://abcdefgh' }],
     ['a compressed IPv6 origin', { origin: 'http://[::1]:3000' }],
+    [
+      'an anchored RegExp with a grouped alternation',
+      { origin: /^https:\/\/(?:app|admin)\.example\.com$/ },
+    ],
+    [
+      'an anchored RegExp with | escaped, in a class and in a nested group',
+      { origin: /^https:\/\/a\|[|)]((b|c)|d)\.test$/ },
+    ],
   ])('not about %s', (_label, options) => {
     expect(compileCorsPolicy(options).warnings).toEqual([]);
   });

@@ -122,7 +122,28 @@ function explainBadOrigin(value: string): CorsConfigurationError {
 }
 
 function isAnchored(regExp: RegExp): boolean {
-  return regExp.source.startsWith('^') && endsWithAnchor(regExp.source);
+  const { source } = regExp;
+  return source.startsWith('^') && endsWithAnchor(source) && !alternatesAtTopLevel(source);
+}
+
+/**
+ * Whether a RegExp source has a `|` outside any group and character class:
+ * in `^a|b$` the `^` binds to the first branch and the `$` to the last, so
+ * neither branch is anchored at both ends.
+ */
+function alternatesAtTopLevel(source: string): boolean {
+  let depth = 0;
+  let inClass = false;
+  for (let at = 0; at < source.length; at++) {
+    const char = source[at];
+    if (char === '\\') at++;
+    else if (inClass) inClass = char !== ']';
+    else if (char === '[') inClass = true;
+    else if (char === '(') depth++;
+    else if (char === ')') depth--;
+    else if (char === '|' && depth === 0) return true;
+  }
+  return false;
 }
 
 /** Whether a RegExp source ends with a `$` that is an anchor, not an escaped dollar sign. */
