@@ -108,6 +108,9 @@ function pathMatchingOf(adapter: AbstractHttpAdapter): PathMatching {
       ignoreDuplicateSlashes: router.ignoreDuplicateSlashes === true,
       maxParamLength: typeof router.maxParamLength === 'number' ? router.maxParamLength : 100,
       semicolonEndsPath: router.useSemicolonDelimiter === true,
+      emptyParameterNotFound:
+        typeof (adapter as { requireNonEmptyParams?: unknown }).requireNonEmptyParams ===
+        'function',
       allMethods: fastify.supportedMethods,
       exposesHeadRoutes: config.exposeHeadRoutes !== false,
     };

@@ -11,6 +11,12 @@ export interface PathMatching {
   readonly ignoreTrailingSlash: boolean;
   readonly ignoreDuplicateSlashes: boolean;
   readonly maxParamLength: number;
+  /**
+   * fastify: whether Nest hands a request whose route parameter (other than
+   * `*`) is empty to the not-found handler (`requireNonEmptyParams`), as
+   * express would not match it.
+   */
+  readonly emptyParameterNotFound?: boolean;
   /** fastify: whether a `;` ends the path as a `?` does (`useSemicolonDelimiter`). */
   readonly semicolonEndsPath?: boolean;
   /** The methods an `ALL` route serves; undefined for every method Node knows (express). */
@@ -59,8 +65,8 @@ interface Contender<T> {
 
 const noop = () => undefined;
 
-function hasEmptyParameter(params: Record<string, string | undefined>): boolean {
-  for (const name in params) if (params[name] === '') return true;
+function hasEmptyParameter(params: Record<string, string | undefined>, but?: string): boolean {
+  for (const name in params) if (params[name] === '' && name !== but) return true;
   return false;
 }
 
@@ -164,8 +170,11 @@ export class RouteIndex<T> {
     const found = this.treeFind(method, target);
     if (found !== null) {
       const slot = found.store as RouteSlot<T>;
-      if (this.matching.syntax !== 'express')
+      if (this.matching.syntax !== 'express') {
+        if (this.matching.emptyParameterNotFound === true && hasEmptyParameter(found.params, '*'))
+          return undefined;
         return this.joined.size === 0 ? slot : (this.joined.get(slot)?.get(method) ?? slot);
+      }
       const served = this.expressChoice(slot, method, target, found.params);
       if (served !== undefined) return served;
     }
