@@ -208,6 +208,13 @@ describe('compileCorsPolicy refuses', () => {
       ['"http://8.0.0.1"'],
     ],
     [
+      'an international origin',
+      { origin: 'https://bücher.example' },
+      'invalid-origin',
+      'origin',
+      ['browsers send it as "https://xn--bcher-kva.example": write that'],
+    ],
+    [
       'a file: origin',
       { origin: 'file://host' },
       'invalid-origin',

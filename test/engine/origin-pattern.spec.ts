@@ -49,8 +49,16 @@ describe('compileOriginPattern', () => {
     ['https://*', 'whole leading labels'],
     ['https://*.*.example.com', 'whole leading labels'],
     ['https://app.*.example.com', 'whole leading labels'],
-    ['https://*.example.com/', 'is not a serialized origin'],
-    ['https://*.example.com:443', 'is not a serialized origin'],
+    ['https://*.example.com/', 'write "https://*.example.com"'],
+    ['https://*.example.com:443', 'write "https://*.example.com"'],
+    ['https://*.example.com:x', 'is not a serialized origin'],
+    // Another spelling of a host than browsers send would never match.
+    [
+      'http://127.1:*',
+      'browsers write "http://127.1" as "http://127.0.0.1"; write "http://127.0.0.1:*"',
+    ],
+    ['http://[0:0:0:0:0:0:0:1]:*', 'write "http://[::1]:*"'],
+    ['https://*.bücher.example', 'write "https://*.xn--bcher-kva.example"'],
     ['https://example.com:8443:*', 'names a port and ":*" at once'],
     ['https://*.[::1]', 'name a registrable domain'],
     ['https://example.com:8*', 'whole leading labels'],

@@ -7,7 +7,12 @@ import type { CorsOrigin } from '../cors-policy-options.interface.js';
 import { printable } from '../printable.js';
 import { DEFAULT_ORIGIN_FUNCTION_TIMEOUT, type OriginFunctionMatcher } from './origin-function.js';
 import { compileOriginPattern, matchesPattern, type OriginPattern } from './origin-pattern.js';
-import { type ParsedOrigin, parseOrigin, serializeOrigin } from './serialized-origin.js';
+import {
+  asBrowsersSendIt,
+  type ParsedOrigin,
+  parseOrigin,
+  serializeOrigin,
+} from './serialized-origin.js';
 
 /**
  * The compiled `origin` option. `any` answers `*` to everyone; `reflect` echoes
@@ -74,19 +79,6 @@ const invalid = (value: string, fix: string) =>
     `"${value}" is not a serialized origin (scheme://host[:port]); ${fix}`,
   );
 
-/**
- * How a browser serializes an origin of the URL schemes it parses hosts for
- * (IPv6 compressed, IPv4 in dotted decimal, `file:` as null); others as given.
- */
-function asBrowsersSendIt(origin: string): string {
-  if (!/^(?:https?|file):/.test(origin)) return origin;
-  try {
-    return new URL(origin).origin;
-  } catch {
-    return origin;
-  }
-}
-
 const fileOriginDetail = (value: string) =>
   `"${value}": pages on file: URLs send Origin: null, which any site can produce; remove it`;
 
@@ -118,6 +110,9 @@ function explainBadOrigin(value: string): CorsConfigurationError {
     );
   }
   if (value.includes(',')) return invalid(value, 'list several origins as an array, one per entry');
+  const sent = asBrowsersSendIt(value);
+  if (sent !== value && parseOrigin(sent) !== undefined)
+    return invalid(value, `browsers send it as "${sent}": write that`);
   return invalid(value, 'write it as a browser sends it, e.g. "https://app.example.com"');
 }
 

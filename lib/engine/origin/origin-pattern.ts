@@ -1,5 +1,10 @@
 import { CorsConfigurationError } from '../cors-configuration.error.js';
-import { type ParsedOrigin, parseOrigin } from './serialized-origin.js';
+import {
+  asBrowsersSendIt,
+  type ParsedOrigin,
+  parseOrigin,
+  serializeOrigin,
+} from './serialized-origin.js';
 
 /**
  * A wildcard origin pattern: `https://*.example.com` (one or more labels before
@@ -53,10 +58,18 @@ export function compileOriginPattern(source: string): OriginPattern {
     );
   }
 
-  // What is left must itself be a serialized origin (with the fixed port, if any).
-  const concrete = parseOrigin(`${scheme}://${rest}`);
-  if (concrete === undefined)
-    throw fail(source, `"${scheme}://${rest}" is not a serialized origin`);
+  // What is left must itself be a serialized origin (with the fixed port, if any), as browsers
+  // write it: another spelling of its host would never match.
+  const written = `${scheme}://${rest}`;
+  const concrete = parseOrigin(written);
+  const serialized = concrete && serializeOrigin(concrete);
+  const sent = asBrowsersSendIt(serialized ?? written);
+  if (sent !== (serialized ?? written) && sent !== 'null' && parseOrigin(sent) !== undefined) {
+    const host = sent.slice(scheme.length + 3);
+    const fixed = `${scheme}://${subdomains ? '*.' : ''}${host}${port === '*' ? ':*' : ''}`;
+    throw fail(source, `browsers write "${written}" as "${sent}"; write "${fixed}"`);
+  }
+  if (concrete === undefined) throw fail(source, `"${written}" is not a serialized origin`);
   if (port === '*' && concrete.port !== '') throw fail(source, 'it names a port and ":*" at once');
   if (subdomains) {
     if (concrete.host.startsWith('[') || !concrete.host.includes('.')) {

@@ -46,6 +46,20 @@ export function serializeOrigin({ scheme, host, port }: ParsedOrigin): string {
   return (port === '' ? [scheme, '://', host] : [scheme, '://', host, ':', port]).join('');
 }
 
+/**
+ * How a browser serializes an origin of the URL schemes it parses hosts for
+ * (IPv6 compressed, IPv4 in dotted decimal, international names in punycode,
+ * `file:` as null); others, and what no URL parser takes, as given.
+ */
+export function asBrowsersSendIt(origin: string): string {
+  if (!/^(?:https?|file):/.test(origin)) return origin;
+  try {
+    return new URL(origin).origin;
+  } catch {
+    return origin;
+  }
+}
+
 /** `localhost`, `*.localhost`, 127.0.0.0/8 and `[::1]`: origins that never leave the machine. */
 export function isLoopbackHost(host: string): boolean {
   return (
