@@ -171,7 +171,13 @@ export class RouteIndex<T> {
     if (found !== null) {
       const slot = found.store as RouteSlot<T>;
       if (this.matching.syntax !== 'express') {
-        if (this.matching.emptyParameterNotFound === true && hasEmptyParameter(found.params, '*'))
+        // Nest turns such a request away (a 404), unless fastify's constraints may pick another
+        // route first; those routes learn from their handler which one serves the request.
+        if (
+          this.matching.emptyParameterNotFound === true &&
+          hasEmptyParameter(found.params, '*') &&
+          !slot.routes.some(this.isConstrained)
+        )
           return undefined;
         return this.joined.size === 0 ? slot : (this.joined.get(slot)?.get(method) ?? slot);
       }

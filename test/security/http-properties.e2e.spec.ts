@@ -192,13 +192,18 @@ const requestHeaderLines = fc.oneof(
   fc.integer({ min: 1, max: 3000 }).map((count) => [Array(count).fill('x-a').join(',')]),
 );
 
+// The listed values half the time: the allowed ones among them come up about 20 times in 150
+// runs, which the test's count of each outcome needs (at a third, 5 or fewer came up once).
 const methodValue = fc.oneof(
-  fc.constantFrom(
-    ...['GET', 'HEAD', 'POST', 'PUT', 'put', 'Put', 'get', 'PATCH', 'DELETE', 'OPTIONS'],
-    ...['TRACE', 'CONNECT', 'FOO', 'GE T', 'PUT,PUT', 'PUT, GET', ' PUT ', ''],
-  ),
-  tokenArb,
-  anyString,
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom(
+      ...['GET', 'HEAD', 'POST', 'PUT', 'put', 'Put', 'get', 'PATCH', 'DELETE', 'OPTIONS'],
+      ...['TRACE', 'CONNECT', 'FOO', 'GE T', 'PUT,PUT', 'PUT, GET', ' PUT ', ''],
+    ),
+  },
+  { weight: 1, arbitrary: tokenArb },
+  { weight: 1, arbitrary: anyString },
 );
 
 // ---- The tests ----

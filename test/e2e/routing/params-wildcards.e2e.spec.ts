@@ -1,5 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Controller, Delete, Param, Patch, Put, type INestApplication } from '@nestjs/common';
+import {
+  All,
+  Controller,
+  Delete,
+  Get,
+  Param,
+  Patch,
+  Put,
+  VersioningType,
+  type INestApplication,
+} from '@nestjs/common';
 import request from 'supertest';
 import { Cors, CorsModule } from '../../../lib/index.js';
 import { ADAPTERS, createApp, type AdapterName } from '../../support/create-app.js';
@@ -333,4 +343,53 @@ describe.each(ADAPTERS)('params and wildcards on %s', (adapter) => {
       expectRefused(await preflight(app, path, other.origin, 'PUT'));
     },
   );
+});
+
+const ANY = 'https://any.example';
+
+@Controller()
+class CatchAllController {
+  @All(WILDCARDS.fastify.files.replace('files/', ''))
+  @Cors({ origin: [ANY] })
+  any() {
+    return 'any';
+  }
+
+  @Get(':id')
+  @Cors({ origin: [ID] })
+  one(@Param('id') id: string) {
+    return `one ${id}`;
+  }
+}
+
+// With header versioning, fastify's version constraint takes GET / past ':id' (whose param would
+// be empty) to the catch-all under Nest 11, which serves it; Nest 12 answers 404. The catch-all
+// answers with its own policy. The 404 keeps the answer decided before any handler was known,
+// for the routes fastify matched (':id'): never the catch-all's.
+describe('an empty param beside a catch-all, with header versioning, on fastify', () => {
+  let app: INestApplication;
+  beforeAll(async () => {
+    app = await createApp(
+      'fastify',
+      { imports: [CorsModule.forRoot({ origin: [APP] })], controllers: [CatchAllController] },
+      {
+        configure: (nest) =>
+          nest.enableVersioning({
+            type: VersioningType.HEADER,
+            header: 'x-v',
+            defaultVersion: '1',
+          }),
+      },
+    );
+  });
+  afterAll(() => app.close());
+
+  it.each([APP, ANY, ID])('answers GET / from %s as what serves it decides', async (origin) => {
+    const actual = await request(app.getHttpServer()).get('/').set('Origin', origin);
+    const decidedBy = actual.status === 404 ? ID : ANY;
+    if (actual.status !== 404) expect(actual.text).toBe('any');
+    expect(actual.headers['access-control-allow-origin']).toBe(
+      origin === decidedBy ? origin : undefined,
+    );
+  });
 });
