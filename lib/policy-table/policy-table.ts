@@ -242,27 +242,28 @@ const neverCached = () => true;
 
 /**
  * Which answers at a URL must not be cached (`RoutedMethods.uncacheable`),
- * given the policies of every route that may answer it and of those among them
- * that serve a GET, HEAD or POST. A browser caches the request headers an
- * answer allows for the URL, origin and credentials mode, whatever the method:
- * a method with a preflight of its own then carries them, so every route must
- * allow the same headers; and a GET, HEAD or POST they cover is sent without
- * any preflight, so the answer's policy must have the rules of each route that
- * serves those. Undefined where every answer may be cached.
+ * given a policy that may answer it (the global one where no route serves the
+ * preflight), the policies of every route that may answer it, and of those
+ * among them that serve a GET, HEAD or POST. A browser caches the request
+ * headers an answer allows for the URL, origin and credentials mode, whatever
+ * the method: a method with a preflight of its own then carries them, so every
+ * route must allow the same headers; and a GET, HEAD or POST they cover is
+ * sent without any preflight, so the answer's policy must have the rules of
+ * each route that serves those. Undefined where every answer may be cached.
  */
 function cachingRule(
-  any: CompiledCorsPolicy,
+  answering: CompiledCorsPolicy,
   policies: readonly CompiledCorsPolicy[],
   ofSafelistedMethods: readonly CompiledCorsPolicy[],
 ): RoutedMethods['uncacheable'] {
-  if (!policies.every((policy) => haveSameHeaderRules(policy, any))) return neverCached;
-  const cacheable = new Set(
-    [any, ...policies].filter((policy) =>
-      ofSafelistedMethods.every((safe) => haveSameCachedRules(safe, policy)),
-    ),
+  if (!policies.every((policy) => haveSameHeaderRules(policy, answering))) return neverCached;
+  const all = new Set([answering, ...policies]);
+  const cacheable = [...all].filter((policy) =>
+    ofSafelistedMethods.every((safe) => haveSameCachedRules(safe, policy)),
   );
-  if (cacheable.size === new Set([any, ...policies]).size) return undefined;
-  return (policy) => !cacheable.has(policy);
+  if (cacheable.length === all.size) return undefined;
+  const cached = new Set(cacheable);
+  return (policy) => !cached.has(policy);
 }
 
 /** Whether a route serves GET, HEAD or POST, which a browser sends without a preflight where its cache covers the headers. */
