@@ -1,10 +1,9 @@
 import { Global, Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
-import { CORS_MODULE_OPTIONS } from './cors.constants.js';
+import { asyncOptionsProviders, optionsProvider } from './cors.providers.js';
 import type {
   CorsModuleAsyncOptions,
   CorsModuleOptions,
-  CorsOptionsFactory,
 } from './interfaces/cors-module-options.interface.js';
 import { CorsPolicyTableHost } from './policy-table/cors-policy-table.host.js';
 import { CorsRequestHook } from './request-path/cors-request.hook.js';
@@ -30,7 +29,7 @@ export class CorsModule {
       module: CorsModule,
       imports: [DiscoveryModule],
       exports: [CorsInspector],
-      providers: [{ provide: CORS_MODULE_OPTIONS, useValue: options }, ...PROVIDERS],
+      providers: [optionsProvider(options), ...PROVIDERS],
     };
   }
 
@@ -54,28 +53,4 @@ export class CorsModule {
       providers: [...asyncOptionsProviders(options), ...PROVIDERS],
     };
   }
-}
-
-function asyncOptionsProviders(options: CorsModuleAsyncOptions): Provider[] {
-  if (options.useFactory) {
-    return [
-      {
-        provide: CORS_MODULE_OPTIONS,
-        useFactory: options.useFactory,
-        inject: options.inject ?? [],
-      },
-    ];
-  }
-  const factoryClass = options.useClass ?? options.useExisting;
-  if (factoryClass === undefined) {
-    throw new Error('CorsModule.forRootAsync() needs useFactory, useClass or useExisting');
-  }
-  const optionsProvider: Provider = {
-    provide: CORS_MODULE_OPTIONS,
-    useFactory: (factory: CorsOptionsFactory) => factory.createCorsOptions(),
-    inject: [factoryClass],
-  };
-  return options.useClass
-    ? [optionsProvider, { provide: factoryClass, useClass: factoryClass }]
-    : [optionsProvider];
 }

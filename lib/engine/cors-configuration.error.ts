@@ -14,7 +14,14 @@ export type CorsConfigurationProblem =
   | 'invalid-option-type'
   | 'no-origin'
   | 'unknown-policy'
+  | 'invalid-module-options'
   | 'imported-twice';
+
+/** Problems that are no option's fault: their message names the module's entry point alone. */
+const NO_OPTION_AT_FAULT: ReadonlySet<CorsConfigurationProblem> = new Set([
+  'invalid-module-options',
+  'imported-twice',
+]);
 
 /**
  * Thrown when a CORS policy cannot be compiled. The message names the option,
@@ -30,15 +37,14 @@ export class CorsConfigurationError extends Error {
   constructor(
     /** The kind of problem. */
     readonly problem: CorsConfigurationProblem,
-    /** The option at fault, e.g. `origin` or `policies.partners.maxAge`. */
+    /** The option at fault, e.g. `origin` or `policies.partners.maxAge`; for a problem no option causes, the module's entry point (`CorsModule.forRoot`). */
     readonly option: string,
     /** What is wrong and how to fix it. */
     readonly detail: string,
     /** Where the policy applies, e.g. `UsersController.remove (DELETE /api/users/:id)`. */
     readonly location?: string,
   ) {
-    // Importing CorsModule twice is no option's fault: its message names the import alone.
-    const subject = problem === 'imported-twice' ? option : `invalid CORS option "${option}"`;
+    const subject = NO_OPTION_AT_FAULT.has(problem) ? option : `invalid CORS option "${option}"`;
     super(`${location ? `${location}: ` : ''}${subject}: ${detail}`);
   }
 

@@ -8,7 +8,6 @@ import {
 import { CORS_MODULE_OPTIONS } from '../cors.constants.js';
 import type { CorsModuleOptions } from '../interfaces/cors-module-options.interface.js';
 import { corsLogger } from '../cors.logger.js';
-import { CorsConfigurationError, printable } from '../engine/index.js';
 import { eachHttpAdapter } from './each-http-adapter.js';
 import { buildPolicyTable } from './policy-table.builder.js';
 import type { CorsPolicyTable, RouteEntry } from './policy-table.js';
@@ -65,13 +64,6 @@ export class CorsPolicyTableHost {
   private build(): void {
     const routes = this.recorder.stop();
     if (this.adapter === undefined) return;
-    if (typeof this.options !== 'object' || this.options === null)
-      throw new CorsConfigurationError(
-        'invalid-option-type',
-        'CorsModule.forRootAsync',
-        `the options factory returned ${printable(this.options)}; return the options object ` +
-          '({} for the defaults)',
-      );
     const controllers = new Set(
       this.discovery
         .getControllers()

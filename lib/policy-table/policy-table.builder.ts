@@ -47,15 +47,16 @@ const FASTIFY_ROUTE_CONSTRAINTS_METADATA = '__fastify_route_constraints__';
  */
 export function buildPolicyTable(input: PolicyTableInput): CorsPolicyTable {
   const { global: globalOptions, policies } = input;
+  const warn = onceEach(input.warn);
   const global = compileAt(
     GLOBAL_LOCATION,
     globalOptions,
     sourcesOf(globalOptions, 'global'),
-    input.warn,
+    warn,
   );
   for (const [name, named] of Object.entries(policies)) {
     const location = `CorsModule.forRoot({ policies: { ${JSON.stringify(name)} } })`;
-    compileAt(location, { ...globalOptions, ...named }, {}, input.warn);
+    compileAt(location, { ...globalOptions, ...named }, {}, warn);
   }
 
   const compiled = new Map<string, RoutePolicy>();
@@ -82,7 +83,7 @@ export function buildPolicyTable(input: PolicyTableInput): CorsPolicyTable {
       shared =
         controllerMetadata === undefined && methodMetadata === undefined
           ? global
-          : compileRoute(location, input, controllerMetadata, methodMetadata, input.warn);
+          : compileRoute(location, input, controllerMetadata, methodMetadata, warn);
       compiled.set(policyKey, shared);
     }
     const policy = { ...shared, location };
@@ -139,7 +140,7 @@ export function buildPolicyTable(input: PolicyTableInput): CorsPolicyTable {
     });
   }
   index.seal();
-  warnOfContinueWithoutOptionsRoute(global, listing, input.warn);
+  warnOfContinueWithoutOptionsRoute(global, listing, warn);
   // A handler announces itself so that its policy replaces a provisional
   // decision: only those that may serve a request decided so. For any other
   // the announcement would cost every request a few calls and a lookup that
@@ -230,6 +231,22 @@ function compileAt(
   const { policy, warnings } = placedAt(location, () => compileCorsPolicy(options));
   for (const warning of warnings) warn(location, warning);
   return { policy, location, sources };
+}
+
+/**
+ * Logs each warning once, where it first arises: every policy compiled over
+ * the global one (or a named one) inherits its options, and would repeat its
+ * warnings under each route's name. The global policy is compiled first, then
+ * the named ones, then the routes.
+ */
+function onceEach(warn: PolicyTableInput['warn']): PolicyTableInput['warn'] {
+  const logged = new Set<string>();
+  return (location, warning) => {
+    const key = `${warning.option}\n${warning.message}`;
+    if (logged.has(key)) return;
+    logged.add(key);
+    warn(location, warning);
+  };
 }
 
 /** Runs `build`, naming `location` in a configuration error that does not name a place yet. */

@@ -80,6 +80,37 @@ class UnanchoredController {
   }
 }
 
+// Controllers with policies of their own, over the global one and over a named one.
+@Controller('inheriting')
+@Cors({ maxAge: 60 })
+class InheritingController {
+  @Get()
+  list() {
+    return 'inheriting';
+  }
+
+  @Get('open')
+  @Cors({ credentials: false })
+  open() {
+    return 'open';
+  }
+}
+
+@Controller('inheriting-partner')
+class InheritingPartnerController {
+  @Get()
+  @Cors('partners')
+  list() {
+    return 'partner';
+  }
+
+  @Get('cached')
+  @Cors({ policy: 'partners', maxAge: 5 })
+  cached() {
+    return 'cached';
+  }
+}
+
 /** The error `app.init()` rejects with; fails the test when init succeeds. */
 async function initError(adapter: AdapterName, metadata: ModuleMetadata): Promise<Error> {
   let app: INestApplication | undefined;
@@ -92,8 +123,11 @@ async function initError(adapter: AdapterName, metadata: ModuleMetadata): Promis
   throw new Error('app.init() succeeded, expected a CorsConfigurationError');
 }
 
-function appWith(controller: Type, options: Parameters<typeof CorsModule.forRoot>[0] = {}) {
-  return { imports: [CorsModule.forRoot(options)], controllers: [controller] };
+function appWith(
+  controllers: Type | Type[],
+  options: Parameters<typeof CorsModule.forRoot>[0] = {},
+) {
+  return { imports: [CorsModule.forRoot(options)], controllers: [controllers].flat() };
 }
 
 describe.each(ADAPTERS)('bootstrap validation on %s', (adapter) => {
@@ -223,6 +257,33 @@ describe.each(ADAPTERS)('bootstrap validation on %s', (adapter) => {
       expect(startup[0]).toContain('"preflightContinue"');
       expect(startup[0]).toContain('add an @Options() route');
     });
+
+    // Every policy compiled over the global or a named one inherits its options.
+    it.each([
+      [
+        'the global policy',
+        { origin: /app\.example\.com/, policies: { partners: { maxAge: 30 } } },
+        'CorsModule.forRoot() global policy',
+      ],
+      [
+        'a named policy',
+        { origin: [APP], policies: { partners: { origin: /partner\.example/ } } },
+        'CorsModule.forRoot({ policies: { "partners" } })',
+      ],
+    ])(
+      'logs a warning about %s once, where its option is set, not for each route that inherits it',
+      async (_label, options, location) => {
+        app = await createApp(
+          adapter,
+          appWith([InheritingController, InheritingPartnerController], options),
+          { configure: (nestApp) => logs.attach(nestApp) },
+        );
+        const startup = logs.messages('warn');
+        expect(startup).toHaveLength(1);
+        expect(startup[0]).toContain(`${location}: CORS option "origin"`);
+        expect(startup[0]).toContain('not anchored');
+      },
+    );
 
     it('says nothing of preflightContinue where the app has an OPTIONS route', async () => {
       app = await createApp(adapter, appWith(OwnOptionsController, { preflightContinue: true }), {

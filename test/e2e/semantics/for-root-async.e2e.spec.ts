@@ -138,8 +138,73 @@ describe.each(ADAPTERS)(
       const init = createApp(adapter, { imports: [forgotten], controllers: [AsyncController] });
       await expect(init).rejects.toThrow(CorsConfigurationError);
       await expect(init).rejects.toThrow(
-        /CorsModule\.forRootAsync.*returned undefined; return the options object/,
+        /CorsModule\.forRootAsync: the options factory returned undefined, not an options object; return the options object/,
       );
     });
   },
 );
+
+/** The error app.init() fails with for these module options. */
+async function bootstrapError(
+  adapter: (typeof ADAPTERS)[number],
+  module: ReturnType<typeof CorsModule.forRoot>,
+): Promise<CorsConfigurationError> {
+  const error = await createApp(adapter, {
+    imports: [module],
+    controllers: [AsyncController],
+  }).then(
+    () => undefined,
+    (thrown: unknown) => thrown,
+  );
+  expect(error).toBeInstanceOf(CorsConfigurationError);
+  return error as CorsConfigurationError;
+}
+
+const asOptions = (value: unknown) => value as CorsModuleOptions;
+
+describe.each(ADAPTERS)('module options that are no options object, on %s', (adapter) => {
+  // An empty list of origins from configuration would otherwise boot with the defaults: any origin.
+  it.each([
+    [
+      'an empty list',
+      [],
+      /returned \[\], not an options object; to list origins, give them as the origin option: \{ origin: \[\.\.\.\] \}/,
+    ],
+    [
+      'a list of origins',
+      [CONFIGURED],
+      /returned \[ 'https:\/\/config\.example\.com' \], not an options object; to list origins/,
+    ],
+    ['null', null, /returned null, not an options object; return the options object/],
+  ])(
+    'fails app.init() when the forRootAsync() factory returns %s',
+    async (_label, value, message) => {
+      const error = await bootstrapError(
+        adapter,
+        CorsModule.forRootAsync({ useFactory: () => asOptions(value) }),
+      );
+      expect(error.problem).toBe('invalid-module-options');
+      expect(error.message).toMatch(/^CorsModule\.forRootAsync: the options factory returned /);
+      expect(error.message).toMatch(message);
+    },
+  );
+
+  it('names forRoot() when it is given no options object', async () => {
+    const error = await bootstrapError(adapter, CorsModule.forRoot(asOptions(null)));
+    expect(error.message).toBe(
+      'CorsModule.forRoot: the options are null, not an options object; pass the options object ({} for the defaults)',
+    );
+  });
+
+  it.each([
+    ['policies', { policies: null }],
+    ['policies', { policies: [{ origin: [CONFIGURED] }] }],
+    ['policies.partners', { policies: { partners: null } }],
+  ])('fails app.init() naming %s when it holds no policy options', async (option, options) => {
+    const error = await bootstrapError(adapter, CorsModule.forRoot(asOptions(options)));
+    expect(error.option).toBe(option);
+    expect(error.message).toContain(
+      `CorsModule.forRoot(): invalid CORS option "${option}": expected`,
+    );
+  });
+});
