@@ -36,9 +36,9 @@ export interface CorsRouteDescription {
   readonly policy: CorsPolicyDescription;
 }
 
-/** A request to explain: an actual request, or a preflight when `requestMethod` is given. */
+/** A request to explain: an actual request, or a preflight when `requestMethod` is given (and `method`, if set, is `OPTIONS`). */
 export interface CorsExplainQuery {
-  /** The request's method; for a preflight, `OPTIONS` (the default when `requestMethod` is set). */
+  /** The request's method, in capitals; for a preflight, `OPTIONS` (the default when `requestMethod` is set). */
   readonly method?: string;
   /** The request path, as the browser sends it (query string allowed). */
   readonly path: string;
@@ -50,6 +50,8 @@ export interface CorsExplainQuery {
   readonly requestHeaders?: string;
   /** The Host header, for host-bound controllers. */
   readonly host?: string;
+  /** Whether the preflight carries Access-Control-Request-Private-Network: true. */
+  readonly privateNetwork?: boolean;
 }
 
 /** What the library decides for a request, and why. */
@@ -62,7 +64,7 @@ export interface CorsExplanation {
   readonly policy: CorsPolicyDescription;
   /** Allowed, refused, or no CORS at all (no Origin). */
   readonly outcome: 'allowed' | 'refused' | 'not-cors';
-  /** The status of a preflight answer. */
+  /** The status of a preflight answer; absent where `preflightContinue` hands it to the app's own OPTIONS route. */
   readonly status?: number;
   /** The CORS headers the answer carries (Vary included). */
   readonly headers: Readonly<Record<string, string>>;

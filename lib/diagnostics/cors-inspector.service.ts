@@ -1,6 +1,12 @@
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { METHODS } from 'node:http';
 import { corsLogger } from '../cors.logger.js';
-import type { ActualDecision, HeaderPair, PreflightDecision } from '../engine/index.js';
+import {
+  printable,
+  type ActualDecision,
+  type HeaderPair,
+  type PreflightDecision,
+} from '../engine/index.js';
 import { CorsPolicyTableHost } from '../policy-table/cors-policy-table.host.js';
 import type { CorsPolicyTable, RoutePolicy } from '../policy-table/policy-table.js';
 import {
@@ -43,13 +49,10 @@ export class CorsInspector implements OnApplicationBootstrap {
   /** Resolves a request as the early hook would and says what it decides and why. */
   async explain(query: CorsExplainQuery): Promise<CorsExplanation> {
     const table = this.table();
-    if (typeof query.path !== 'string' || !query.path.startsWith('/'))
-      throw new TypeError(
-        `CorsInspector.explain: path must start with "/" (got ${JSON.stringify(query.path)}), ` +
-          'as the request line has it: "/api/users/1"',
-      );
-    const preflight = query.requestMethod !== undefined;
-    const method = query.method ?? (preflight ? 'OPTIONS' : 'GET');
+    checkQuery(query);
+    const method = query.method ?? (query.requestMethod !== undefined ? 'OPTIONS' : 'GET');
+    // As the early hook tells them apart: only an OPTIONS request is a preflight.
+    const preflight = method === 'OPTIONS' && query.requestMethod !== undefined;
     const target = { method, url: query.path, host: query.host };
     const headers: Record<string, string> = {};
     for (const [name, value] of [
@@ -57,6 +60,7 @@ export class CorsInspector implements OnApplicationBootstrap {
       ['host', query.host],
       ['access-control-request-method', query.requestMethod],
       ['access-control-request-headers', query.requestHeaders],
+      ['access-control-request-private-network', query.privateNetwork ? 'true' : undefined],
     ] as const) {
       if (value !== undefined) headers[name] = value;
     }
@@ -90,10 +94,20 @@ export class CorsInspector implements OnApplicationBootstrap {
       const { route, decision } = await resolvePreflight(
         table,
         target,
-        { origin: query.origin, method: query.requestMethod!, headers: query.requestHeaders },
+        {
+          origin: query.origin,
+          method: query.requestMethod!,
+          headers: query.requestHeaders,
+          privateNetwork: query.privateNetwork === true,
+        },
         request,
       );
-      return fromDecision(kind, route, decision, query.origin);
+      const explained = fromDecision(kind, route, decision, query.origin);
+      if (decision.outcome !== 'allowed' || !route.policy.preflightContinue) return explained;
+      // The app's own OPTIONS route answers, with its own status.
+      const answered = table.findSlot('OPTIONS', query.path) !== undefined;
+      const reason = explained.reason + (answered ? HANDED_ON : HANDED_ON_TO_NOTHING);
+      return explanation(kind, route, 'allowed', decision.headers, reason, decision.vary);
     }
     const { route, decision, provisional } = await resolveActual(
       table,
@@ -128,6 +142,39 @@ export class CorsInspector implements OnApplicationBootstrap {
       );
     return table;
   }
+}
+
+const HANDED_ON =
+  "; preflightContinue hands it on to the app's own OPTIONS route, which sets the status " +
+  '(the browser fails the preflight unless it is 200-299)';
+const HANDED_ON_TO_NOTHING =
+  '; preflightContinue hands it on, but no OPTIONS route serves this path: it ends in a 404, ' +
+  'and the browser fails the preflight';
+
+const OPTIONAL_STRINGS = ['origin', 'requestMethod', 'requestHeaders', 'host'] as const;
+
+/** Turns away a query no request could make, naming the field and what to give. */
+function checkQuery(query: CorsExplainQuery): void {
+  const fail = (detail: string) => {
+    throw new TypeError(`CorsInspector.explain: ${detail}`);
+  };
+  if (typeof query !== 'object' || query === null)
+    fail(`expected a query such as { path: "/api/users/1", origin: "https://app.example.com" }`);
+  if (typeof query.path !== 'string' || !query.path.startsWith('/'))
+    fail(
+      `path must start with "/" (got ${JSON.stringify(query.path)}), as the request line has ` +
+        'it: "/api/users/1"',
+    );
+  for (const field of OPTIONAL_STRINGS)
+    if (query[field] !== undefined && typeof query[field] !== 'string')
+      fail(`${field} must be a string, as its header is (got ${printable(query[field])})`);
+  if (query.method !== undefined && !(METHODS as readonly unknown[]).includes(query.method))
+    fail(
+      `method must be one Node's HTTP parser accepts, in capitals such as "PUT" (got ` +
+        `${printable(query.method)})`,
+    );
+  if (query.privateNetwork !== undefined && typeof query.privateNetwork !== 'boolean')
+    fail(`privateNetwork must be true or false (got ${printable(query.privateNetwork)})`);
 }
 
 /** For an actual request whose serving handler may have another policy (see `Alternatives.provisional`). */

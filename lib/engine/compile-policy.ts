@@ -177,7 +177,7 @@ export function compileCorsPolicy(input: CorsPolicyOptions = {}): CompiledPolicy
     );
   }
   rejectUnknownOptions(input);
-  const options: CorsPolicyOptions = { ...DEFAULT_POLICY_OPTIONS, ...stripUndefined(input) };
+  const options: CorsPolicyOptions = { ...DEFAULT_POLICY_OPTIONS, ...ownCopy(input) };
   const origin = options.origin!;
   const credentials = readBoolean(options, 'credentials');
   const allowPrivateNetwork = readBoolean(options, 'allowPrivateNetwork');
@@ -344,8 +344,14 @@ function sharedAnswer(
   return Object.freeze(answer);
 }
 
-function stripUndefined(options: CorsPolicyOptions): CorsPolicyOptions {
+/**
+ * The options set, lists copied: the policy is compiled from what it was given
+ * at that moment, and diagnostics describe it from this copy, whatever the
+ * caller later does to a list it shares (an origin list other code adds to).
+ */
+function ownCopy(options: CorsPolicyOptions): CorsPolicyOptions {
   const result: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(options)) if (value !== undefined) result[key] = value;
+  for (const [key, value] of Object.entries(options))
+    if (value !== undefined) result[key] = Array.isArray(value) ? Object.freeze([...value]) : value;
   return result as CorsPolicyOptions;
 }

@@ -3,13 +3,15 @@ import {
   Controller,
   Delete,
   Get,
+  HttpCode,
+  Options,
   Put,
   Version,
   VersioningType,
   type INestApplication,
 } from '@nestjs/common';
 import request from 'supertest';
-import { Cors, CorsInspector, CorsModule } from '../../../lib/index.js';
+import { Cors, CorsInspector, CorsModule, type CorsExplainQuery } from '../../../lib/index.js';
 import { ADAPTERS, createApp } from '../../support/create-app.js';
 import { LogCapture } from '../../support/log-capture.js';
 
@@ -381,5 +383,169 @@ describe.each(ADAPTERS)("README's explain() example on %s", (adapter) => {
       reason:
         'origin "https://evil.example" is not allowed for QuickStartUsersController.update (PUT /api/users/:id); allowed: https://admin.example.com',
     });
+  });
+});
+
+@Controller('devices')
+class DevicesController {
+  @Put()
+  replace() {
+    return 'replaced';
+  }
+
+  @Get()
+  @Cors({ allowPrivateNetwork: true })
+  list() {
+    return [];
+  }
+}
+
+@Controller('continued')
+@Cors({ preflightContinue: true })
+class ContinuedController {
+  @Put()
+  replace() {
+    return 'replaced';
+  }
+
+  @Options()
+  @HttpCode(202)
+  own() {
+    return 'own';
+  }
+
+  @Put('nowhere')
+  nowhere() {
+    return 'replaced';
+  }
+}
+
+/** What the server answers a preflight, as explain() is asked about it. */
+function preflightOnWire(
+  app: INestApplication,
+  path: string,
+  origin: string,
+  method: string,
+  privateNetwork = false,
+) {
+  const req = request(app.getHttpServer())
+    .options(path)
+    .set('Origin', origin)
+    .set('Access-Control-Request-Method', method);
+  return privateNetwork ? req.set('Access-Control-Request-Private-Network', 'true') : req;
+}
+
+describe.each(ADAPTERS)('explain() agrees with the wire on %s', (adapter) => {
+  let app: INestApplication;
+  let inspector: CorsInspector;
+  beforeAll(async () => {
+    app = await createApp(adapter, {
+      imports: [CorsModule.forRoot({ origin: [APP] })],
+      controllers: [UsersController, DevicesController, ContinuedController],
+    });
+    inspector = app.get(CorsInspector);
+  });
+  afterAll(() => app.close());
+
+  it('for a Private Network Access preflight, refused and allowed', async () => {
+    const refused = await preflightOnWire(app, '/devices', APP, 'PUT', true);
+    expect(refused.status).toBe(403);
+    const whyRefused = await inspector.explain({
+      path: '/devices',
+      origin: APP,
+      requestMethod: 'PUT',
+      privateNetwork: true,
+    });
+    expect(whyRefused.outcome).toBe('refused');
+    expect(whyRefused.reason).toContain('private network');
+
+    const allowed = await preflightOnWire(app, '/devices', APP, 'GET', true);
+    expect(allowed.headers['access-control-allow-private-network']).toBe('true');
+    const whyAllowed = await inspector.explain({
+      path: '/devices',
+      origin: APP,
+      requestMethod: 'GET',
+      privateNetwork: true,
+    });
+    expect(whyAllowed.headers['Access-Control-Allow-Private-Network']).toBe('true');
+  });
+
+  it('for a GET that carries Access-Control-Request-Method, which is an actual request', async () => {
+    const wire = await request(app.getHttpServer())
+      .get('/users')
+      .set('Origin', APP)
+      .set('Access-Control-Request-Method', 'PUT');
+    expect(wire.headers['access-control-allow-origin']).toBeUndefined();
+    const why = await inspector.explain({
+      method: 'GET',
+      path: '/users',
+      origin: APP,
+      requestMethod: 'PUT',
+    });
+    expect({ kind: why.kind, outcome: why.outcome }).toEqual({
+      kind: 'actual',
+      outcome: 'refused',
+    });
+  });
+
+  it("says a preflight preflightContinue hands on gets the app's own OPTIONS route's status", async () => {
+    expect((await preflightOnWire(app, '/continued', APP, 'PUT')).status).toBe(202);
+    const why = await inspector.explain({ path: '/continued', origin: APP, requestMethod: 'PUT' });
+    expect(why.outcome).toBe('allowed');
+    expect(why).not.toHaveProperty('status');
+    expect(why.reason).toContain("hands it on to the app's own OPTIONS route");
+
+    expect((await preflightOnWire(app, '/continued/nowhere', APP, 'PUT')).status).toBe(404);
+    const nowhere = await inspector.explain({
+      path: '/continued/nowhere',
+      origin: APP,
+      requestMethod: 'PUT',
+    });
+    expect(nowhere.reason).toContain('no OPTIONS route serves this path: it ends in a 404');
+  });
+
+  it('describes the policy compiled at startup, whatever happens to the lists it was given', async () => {
+    const origins = [ADMIN];
+    const other = await createApp(adapter, {
+      imports: [CorsModule.forRoot({ origin: origins })],
+      controllers: [HealthController],
+    });
+    try {
+      origins.push(EVIL);
+      const wire = await request(other.getHttpServer()).get('/health').set('Origin', EVIL);
+      expect(wire.headers['access-control-allow-origin']).toBeUndefined();
+      const otherInspector = other.get(CorsInspector);
+      const why = await otherInspector.explain({ path: '/health', origin: EVIL });
+      expect(why.reason).toMatch(/allowed: https:\/\/admin\.example\.com$/);
+      expect(otherInspector.routes()[0].policy.origin).toEqual([ADMIN]);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it.each<[string, unknown, RegExp]>([
+    ['no query', undefined, /expected a query such as/],
+    ['a null query', null, /expected a query such as/],
+    [
+      'a host that is no string',
+      { path: '/users', origin: APP, host: 8080 },
+      /host must be a string/,
+    ],
+    ['an origin that is no string', { path: '/users', origin: 42 }, /origin must be a string/],
+    [
+      'a requestMethod that is no string',
+      { path: '/users', origin: APP, requestMethod: 42 },
+      /requestMethod must be a string/,
+    ],
+    ['a method in lower case', { path: '/users', origin: APP, method: 'put' }, /in capitals/],
+    [
+      'a privateNetwork that is no boolean',
+      { path: '/users', origin: APP, requestMethod: 'PUT', privateNetwork: 'yes' },
+      /privateNetwork must be true or false/,
+    ],
+  ])('turns away %s with an error naming the field', async (_label, query, message) => {
+    const explained = inspector.explain(query as CorsExplainQuery);
+    await expect(explained).rejects.toThrow(/^CorsInspector\.explain: /);
+    await expect(explained).rejects.toThrow(message);
   });
 });
