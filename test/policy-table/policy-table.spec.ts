@@ -243,6 +243,16 @@ describe('Access-Control-Allow-Methods at a path', () => {
     }
   });
 
+  it('weighs a GET route of another pattern that serves some of the URLs', () => {
+    const index = expressIndex();
+    index.add('PUT', '/x/:id', entry({ origin: [A, B], maxAge: 600 }, 'PUT'));
+    index.add('GET', '/x/special', entry({ origin: [B], maxAge: 600 }, 'special'));
+    index.seal();
+    const table = new CorsPolicyTable(entry({}, 'global').route, index, [], false);
+    expect(maxAgeOf(table, 'PUT', '/x/special')).toBe('0');
+    expect(maxAgeOf(table, 'PUT', '/x/7')).toBe('0');
+  });
+
   it('is cached where its rules are those of every GET, HEAD and POST route at the path', () => {
     const table = tableOf([
       ['GET', { origin: [A], maxAge: 600 }],
