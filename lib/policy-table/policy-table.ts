@@ -124,8 +124,9 @@ export class CorsPolicyTable {
 
   /**
    * The policies that may serve a request in a slot: the first route whose host
-   * matches, plus its alternatives (versions sharing the path). Empty when no
-   * route's host matches.
+   * matches, plus its alternatives (versions sharing the path), or on express
+   * that route alone where it never hands requests on. Empty when no route's
+   * host matches.
    */
   candidates(slot: RouteSlot<RouteEntry>, request: RequestHost): Alternatives {
     const entries = slot.routes;
@@ -135,6 +136,8 @@ export class CorsPolicyTable {
     }
     const first = entries.find((entry) => entry.host === undefined || entry.host(request.host));
     if (first === undefined) return NO_HOST_MATCH;
+    // Express tries them in order: one that never hands a request on serves it, whatever follows.
+    if (this.index.triesRoutesInOrder && first.passesOn === 'never') return first.alone;
     let byHost = this.alternativesByHost.get(entries);
     if (byHost === undefined) this.alternativesByHost.set(entries, (byHost = new Map()));
     const { hostKey } = first;
