@@ -108,11 +108,7 @@ export class CorsPolicyTable {
     readonly debug: boolean,
   ) {
     this.globalAlone = [global];
-    const uncacheable = cachingRule(
-      global.policy,
-      routes.map(({ route }) => route.policy),
-      routes.filter(servesSafelistedMethod).map(({ route }) => route.policy),
-    );
+    const uncacheable = cachingRule(global.policy, routes);
     this.unroutedMethods =
       uncacheable === undefined ? UNROUTED_METHODS : { ...UNROUTED_METHODS, uncacheable };
   }
@@ -216,17 +212,12 @@ export class CorsPolicyTable {
           haveSamePreflightRules(entry.route.policy, first.route.policy),
       );
       const routed = methodsOf([...siblings.keys()]);
-      const policies = entries.map(({ route }) => route.policy);
       answer = shared
         ? routed
         : {
             ...routed,
             requestedAlone: true,
-            uncacheable: cachingRule(
-              first.route.policy,
-              policies,
-              entries.filter(servesSafelistedMethod).map(({ route }) => route.policy),
-            ),
+            uncacheable: cachingRule(first.route.policy, entries),
           };
       this.methodsByPath.set(siblings, answer);
     }
@@ -246,8 +237,7 @@ const neverCached = () => true;
 /**
  * Which answers at a URL must not be cached (`RoutedMethods.uncacheable`),
  * given a policy that may answer it (the global one where no route serves the
- * preflight), the policies of every route that may answer it, and of those
- * among them that serve a GET, HEAD or POST. A browser caches the request
+ * preflight) and every route that may answer it. A browser caches the request
  * headers an answer allows for the URL, origin and credentials mode, whatever
  * the method: a method with a preflight of its own then carries them, so every
  * route must allow the same headers; and a GET, HEAD or POST they cover is
@@ -256,10 +246,13 @@ const neverCached = () => true;
  */
 function cachingRule(
   answering: CompiledCorsPolicy,
-  policies: readonly CompiledCorsPolicy[],
-  ofSafelistedMethods: readonly CompiledCorsPolicy[],
+  routes: ReadonlyArray<{ readonly method: string; readonly route: RoutePolicy }>,
 ): RoutedMethods['uncacheable'] {
+  const policies = routes.map(({ route }) => route.policy);
   if (!policies.every((policy) => haveSameHeaderRules(policy, answering))) return neverCached;
+  const ofSafelistedMethods = routes
+    .filter(servesSafelistedMethod)
+    .map(({ route }) => route.policy);
   const all = new Set([answering, ...policies]);
   const cacheable = [...all].filter((policy) =>
     ofSafelistedMethods.every((safe) => haveSameCachedRules(safe, policy)),
