@@ -33,6 +33,20 @@ describe('compileOriginPattern', () => {
       { scheme: 'https', host: '.example.com', subdomains: true, port: '8443' },
     ],
     ['http://localhost:*', { scheme: 'http', host: 'localhost', subdomains: false, port: '*' }],
+    // A registrable domain under a public suffix: one owner's.
+    [
+      'https://*.example.co.uk',
+      { scheme: 'https', host: '.example.co.uk', subdomains: true, port: '' },
+    ],
+    [
+      'https://*.my-team.github.io',
+      { scheme: 'https', host: '.my-team.github.io', subdomains: true, port: '' },
+    ],
+    // A name the list does not know counts by its last label, as browsers count it.
+    [
+      'http://*.app.internal:*',
+      { scheme: 'http', host: '.app.internal', subdomains: true, port: '*' },
+    ],
     [
       'HTTPS://*.Example.COM',
       { scheme: 'https', host: '.example.com', subdomains: true, port: '' },
@@ -60,7 +74,18 @@ describe('compileOriginPattern', () => {
     ['http://[0:0:0:0:0:0:0:1]:*', 'write "http://[::1]:*"'],
     ['https://*.bücher.example', 'write "https://*.xn--bcher-kva.example"'],
     ['https://example.com:8443:*', 'names a port and ":*" at once'],
-    ['https://*.[::1]', 'name a registrable domain'],
+    ['https://*.[::1]', 'an IP address has no subdomains'],
+    ['http://*.127.0.0.1:*', 'an IP address has no subdomains'],
+    // Under a public suffix, anyone can register a site the pattern would let in:
+    // ICANN's suffixes and those companies open to their customers alike.
+    ['https://*.co.uk', 'anyone can register a site under "co.uk" (a public suffix)'],
+    [
+      'https://*.github.io',
+      'name a registrable domain such as "*.example.com" or "*.your-app.github.io"',
+    ],
+    ['https://*.vercel.app', '(a public suffix)'],
+    ['https://*.s3.amazonaws.com', '(a public suffix)'],
+    ['https://*.GitHub.IO', 'under "github.io"'],
     ['https://example.com:8*', 'whole leading labels'],
   ])('refuses %j, saying what is wrong and how patterns look', (source, explanation) => {
     let error: unknown;

@@ -1,4 +1,6 @@
+import { isIPv4 } from 'node:net';
 import { CorsConfigurationError } from '../cors-configuration.error.js';
+import { isPublicSuffix } from './public-suffix.js';
 import {
   asBrowsersSendIt,
   type ParsedOrigin,
@@ -37,6 +39,27 @@ const fail = (source: string, detail: string): CorsConfigurationError =>
       'Patterns look like "https://*.example.com" (any subdomain), "http://localhost:*" (any port) or both.',
   );
 
+/**
+ * A wildcard must stand for subdomains of one owner's domain. Under a public
+ * suffix, anyone can register a name and with it an origin the pattern lets
+ * in: `https://*.github.io` allows every GitHub Pages site. Whoever means
+ * that spells it out as a RegExp.
+ */
+function checkSubdomainsOf(source: string, host: string): void {
+  const instead = 'name a registrable domain such as "*.example.com"';
+  if (host.startsWith('[') || isIPv4(host))
+    throw fail(source, `an IP address has no subdomains; ${instead}`);
+  if (!host.includes('.'))
+    throw fail(source, `"*.${host}" would match every site under a top-level domain; ${instead}`);
+  if (isPublicSuffix(host))
+    throw fail(
+      source,
+      `anyone can register a site under "${host}" (a public suffix), and "*.${host}" would ` +
+        `allow every such site; ${instead} or "*.your-app.${host}" (or a RegExp, if every ` +
+        'site under it is truly meant)',
+    );
+}
+
 /** Compiles a configured pattern (a string containing `*`), or throws naming the fix. */
 export function compileOriginPattern(source: string): OriginPattern {
   const schemeEnd = source.indexOf('://');
@@ -71,14 +94,7 @@ export function compileOriginPattern(source: string): OriginPattern {
   }
   if (concrete === undefined) throw fail(source, `"${written}" is not a serialized origin`);
   if (port === '*' && concrete.port !== '') throw fail(source, 'it names a port and ":*" at once');
-  if (subdomains) {
-    if (concrete.host.startsWith('[') || !concrete.host.includes('.')) {
-      throw fail(
-        source,
-        `"*.${concrete.host}" would match every site under a top-level domain; name a registrable domain such as "*.example.com"`,
-      );
-    }
-  }
+  if (subdomains) checkSubdomainsOf(source, concrete.host);
   return {
     source,
     scheme,

@@ -71,6 +71,15 @@ class OwnOptionsController {
   }
 }
 
+@Controller('previews')
+class PreviewsController {
+  @Get()
+  @Cors({ origin: ['https://app.example.com', 'https://*.vercel.app'] })
+  list() {
+    return 'previews';
+  }
+}
+
 @Controller('unanchored')
 class UnanchoredController {
   @Get()
@@ -149,6 +158,17 @@ describe.each(ADAPTERS)('bootstrap validation on %s', (adapter) => {
     expect(error.message).toContain('POST /cache/negative');
     expect(error.message).toContain('"maxAge"');
     expect(error.message).toContain('-1 is not a whole number of seconds');
+  });
+
+  it('rejects a wildcard under a public suffix on a route, naming the route and the fix', async () => {
+    const error = await initError(adapter, appWith(PreviewsController));
+    expect(error).toBeInstanceOf(CorsConfigurationError);
+    expect((error as CorsConfigurationError).problem).toBe('invalid-origin-pattern');
+    expect(error.message).toContain('PreviewsController.list');
+    expect(error.message).toContain('GET /previews');
+    expect(error.message).toContain('"https://*.vercel.app"');
+    expect(error.message).toContain('anyone can register a site under "vercel.app"');
+    expect(error.message).toContain('"*.your-app.vercel.app"');
   });
 
   it('rejects an unknown policy name and lists the known ones', async () => {
