@@ -15,12 +15,14 @@ export type CorsConfigurationProblem =
   | 'no-origin'
   | 'unknown-policy'
   | 'invalid-module-options'
-  | 'imported-twice';
+  | 'imported-twice'
+  | 'misplaced-decorator';
 
-/** Problems that are no option's fault: their message names the module's entry point alone. */
+/** Problems that are no option's fault: their message names the entry point (`CorsModule.forRoot`, `@Cors`) alone. */
 const NO_OPTION_AT_FAULT: ReadonlySet<CorsConfigurationProblem> = new Set([
   'invalid-module-options',
   'imported-twice',
+  'misplaced-decorator',
 ]);
 
 /**
@@ -37,7 +39,7 @@ export class CorsConfigurationError extends Error {
   constructor(
     /** The kind of problem. */
     readonly problem: CorsConfigurationProblem,
-    /** The option at fault, e.g. `origin` or `policies.partners.maxAge`; for a problem no option causes, the module's entry point (`CorsModule.forRoot`). */
+    /** The option at fault, e.g. `origin` or `policies.partners.maxAge`; for a problem no option causes, the entry point (`CorsModule.forRoot`, `@Cors`). */
     readonly option: string,
     /** What is wrong and how to fix it. */
     readonly detail: string,

@@ -8,6 +8,7 @@ import {
 import { CORS_MODULE_OPTIONS } from '../cors.constants.js';
 import type { CorsModuleOptions } from '../interfaces/cors-module-options.interface.js';
 import { corsLogger } from '../cors.logger.js';
+import { checkCorsPlacement } from './cors-placement.js';
 import { eachHttpAdapter } from './each-http-adapter.js';
 import { buildPolicyTable } from './policy-table.builder.js';
 import type { CorsPolicyTable, RouteEntry } from './policy-table.js';
@@ -34,7 +35,7 @@ export class CorsPolicyTableHost {
     @Inject(CORS_MODULE_OPTIONS) private readonly options: CorsModuleOptions,
     adapterHost: HttpAdapterHost,
     private readonly discovery: DiscoveryService,
-    scanner: MetadataScanner,
+    private readonly scanner: MetadataScanner,
   ) {
     this.recorder = new RouteRecorder<RouteEntry>(
       discovery,
@@ -64,12 +65,13 @@ export class CorsPolicyTableHost {
   private build(): void {
     const routes = this.recorder.stop();
     if (this.adapter === undefined) return;
-    const controllers = new Set(
-      this.discovery
-        .getControllers()
-        .map((wrapper) => wrapper.metatype as Type | undefined)
-        .filter((metatype): metatype is Type => metatype !== undefined),
-    );
+    const controllers = classesOf(this.discovery.getControllers());
+    checkCorsPlacement({
+      controllers,
+      providers: classesOf(this.discovery.getProviders()),
+      routeOwners: routes.flatMap((route) => route.owners),
+      scanner: this.scanner,
+    });
     const { policies = {}, debug = false, ...global } = this.options;
     this.tableValue = buildPolicyTable({
       global,
@@ -82,6 +84,17 @@ export class CorsPolicyTableHost {
         corsLogger.warn(`${location}: CORS option "${warning.option}": ${warning.message}`),
     });
   }
+}
+
+type InstanceWrapper = ReturnType<DiscoveryService['getProviders']>[number];
+
+/** The classes behind instance wrappers: not a value's, nor a factory's (which has `inject`). */
+function classesOf(wrappers: readonly InstanceWrapper[]): Set<Type> {
+  const classes = new Set<Type>();
+  for (const { metatype, inject } of wrappers)
+    if (typeof metatype === 'function' && metatype.prototype !== undefined && inject == null)
+      classes.add(metatype as Type);
+  return classes;
 }
 
 /** Reads how the adapter matches paths, so the table finds the route the adapter will. */

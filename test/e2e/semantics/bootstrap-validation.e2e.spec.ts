@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import {
   Controller,
   Get,
+  Injectable,
   Module,
   Options,
   Post,
@@ -79,6 +80,49 @@ class PreviewsController {
     return 'previews';
   }
 }
+
+// @Cors where Nest serves no HTTP request: each looks like a policy in force.
+@Injectable()
+@Cors({ origin: [APP] })
+class ReportsService {}
+
+@Injectable()
+class InvoicesService {
+  @Cors({ origin: [APP] })
+  render() {
+    return 'invoice';
+  }
+}
+
+@Controller('helpers')
+class HelperController {
+  @Get()
+  list() {
+    return this.format();
+  }
+
+  @Cors({ origin: [APP] })
+  format() {
+    return 'helpers';
+  }
+}
+
+@Controller('routeless')
+@Cors({ origin: [APP] })
+class RoutelessController {}
+
+// A route inherited from a class no module registers: its @Cors is the route's.
+@Cors({ origin: [APP] })
+class BaseListController {
+  @Get()
+  @Cors({ maxAge: 30 })
+  list() {
+    return 'inherited';
+  }
+}
+
+@Controller('inherited')
+class InheritedController extends BaseListController {}
 
 @Controller('unanchored')
 class UnanchoredController {
@@ -169,6 +213,61 @@ describe.each(ADAPTERS)('bootstrap validation on %s', (adapter) => {
     expect(error.message).toContain('"https://*.vercel.app"');
     expect(error.message).toContain('anyone can register a site under "vercel.app"');
     expect(error.message).toContain('"*.your-app.vercel.app"');
+  });
+
+  it.each<[what: string, metadata: ModuleMetadata, location: string, reason: string]>([
+    [
+      'on a provider class',
+      { providers: [ReportsService], controllers: [PlainController] },
+      'ReportsService',
+      'ReportsService is not a controller',
+    ],
+    [
+      'on a provider method',
+      { providers: [InvoicesService], controllers: [PlainController] },
+      'InvoicesService.render',
+      'InvoicesService is not a controller',
+    ],
+    [
+      'on a controller method that is no route',
+      { controllers: [HelperController] },
+      'HelperController.format',
+      'HelperController.format is not an HTTP route handler',
+    ],
+    [
+      'on a controller without routes',
+      { controllers: [RoutelessController, PlainController] },
+      'RoutelessController',
+      'RoutelessController has no HTTP routes',
+    ],
+  ])(
+    'rejects @Cors %s, where no request would get its policy',
+    async (_, metadata, location, reason) => {
+      const error = await initError(adapter, {
+        imports: [CorsModule.forRoot({ origin: [APP] })],
+        ...metadata,
+      });
+      expect(error).toBeInstanceOf(CorsConfigurationError);
+      expect((error as CorsConfigurationError).problem).toBe('misplaced-decorator');
+      expect(error.message).toBe(
+        `${location}: @Cors: ${reason}, so no request ever gets this policy; put @Cors() on a ` +
+          'controller or on one of its route handlers (@Get(), @Post(), ...). Routes registered ' +
+          'on the adapter directly, such as GraphQL’s, get the global policy; a WebSocket gateway ' +
+          'takes its CORS options in @WebSocketGateway({ cors })',
+      );
+    },
+  );
+
+  it('takes @Cors on a route a controller inherits from an unregistered class', async () => {
+    const app = await createApp(adapter, appWith(InheritedController, { origin: false }));
+    const res = await request(app.getHttpServer())
+      .options('/inherited')
+      .set('Origin', APP)
+      .set('Access-Control-Request-Method', 'GET');
+    await app.close();
+    expect(res.status).toBe(204);
+    expect(res.headers['access-control-allow-origin']).toBe(APP);
+    expect(res.headers['access-control-max-age']).toBe('30');
   });
 
   it('rejects an unknown policy name and lists the known ones', async () => {
