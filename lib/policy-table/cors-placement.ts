@@ -1,15 +1,14 @@
 import type { Type } from '@nestjs/common';
+import { PATH_METADATA } from '@nestjs/common/constants.js';
 import type { MetadataScanner } from '@nestjs/core';
 import { CORS_METADATA } from '../cors.constants.js';
 import { CorsConfigurationError } from '../engine/index.js';
-import type { RouteOwner } from './route-recorder.js';
 
-/** What the check reads: the application's classes, and which controller methods Nest made HTTP routes. */
+/** What the check reads: the application's classes. */
 export interface CorsPlacementInput {
   readonly controllers: ReadonlySet<Type>;
   /** Every other class the application provides (services, resolvers, gateways). */
   readonly providers: ReadonlySet<Type>;
-  readonly routeOwners: readonly RouteOwner[];
   readonly scanner: MetadataScanner;
 }
 
@@ -25,24 +24,17 @@ const FIX =
  * routes. Each looks like a policy in force and is none.
  */
 export function checkCorsPlacement(input: CorsPlacementInput): void {
-  const routed = new Map<Type, Set<string>>();
-  for (const { controller, methodName } of input.routeOwners) {
-    let methods = routed.get(controller);
-    if (methods === undefined) routed.set(controller, (methods = new Set()));
-    methods.add(methodName);
-  }
   for (const provider of input.providers) {
     if (input.controllers.has(provider)) continue;
     if (hasCors(provider)) misplaced(provider.name, `${provider.name} is not a controller`);
-    for (const methodName of decoratedMethods(input.scanner, provider))
+    for (const methodName of methodsOf(input.scanner, provider, hasCors))
       misplaced(`${provider.name}.${methodName}`, `${provider.name} is not a controller`);
   }
   for (const controller of input.controllers) {
-    const methods = routed.get(controller);
-    if (methods === undefined && hasCors(controller))
+    if (hasCors(controller) && methodsOf(input.scanner, controller, isRoute).length === 0)
       misplaced(controller.name, `${controller.name} has no HTTP routes`);
-    for (const methodName of decoratedMethods(input.scanner, controller))
-      if (!methods?.has(methodName))
+    for (const methodName of methodsOf(input.scanner, controller, hasCors))
+      if (!isRoute(controller.prototype[methodName]))
         misplaced(
           `${controller.name}.${methodName}`,
           `${controller.name}.${methodName} is not an HTTP route handler`,
@@ -50,14 +42,28 @@ export function checkCorsPlacement(input: CorsPlacementInput): void {
   }
 }
 
+/**
+ * Whether Nest serves HTTP requests with a method: one a route decorator
+ * (`@Get()` and the like) marked, as Nest's router reads it. Not the routes
+ * recorded as registered: Nest 11 registers the versions sharing a path as
+ * one handler of its own.
+ */
+function isRoute(method: object): boolean {
+  return Reflect.getMetadata(PATH_METADATA, method) !== undefined;
+}
+
 function hasCors(target: object): boolean {
   return Reflect.getMetadata(CORS_METADATA, target) !== undefined;
 }
 
-function decoratedMethods(scanner: MetadataScanner, type: Type): string[] {
+function methodsOf(
+  scanner: MetadataScanner,
+  type: Type,
+  which: (method: object) => boolean,
+): string[] {
   const prototype = type.prototype as Record<string, unknown> | undefined;
   if (prototype === undefined) return [];
-  return scanner.getAllMethodNames(prototype).filter((name) => hasCors(prototype[name] as object));
+  return scanner.getAllMethodNames(prototype).filter((name) => which(prototype[name] as object));
 }
 
 function misplaced(location: string, reason: string): never {

@@ -69,7 +69,6 @@ export class CorsPolicyTableHost {
     checkCorsPlacement({
       controllers,
       providers: classesOf(this.discovery.getProviders()),
-      routeOwners: routes.flatMap((route) => route.owners),
       scanner: this.scanner,
     });
     const { policies = {}, debug = false, ...global } = this.options;
