@@ -97,6 +97,12 @@ export class CorsPolicyTable {
   readonly globalAlone: readonly RoutePolicy[];
   /** What a preflight no route serves may name and cache (see `UNROUTED_METHODS`). */
   readonly unroutedMethods: RoutedMethods;
+  /**
+   * Whether deciding may need more of a request than Node's own: a host-bound
+   * route (its hostname as the adapter reads it, behind a trusted proxy) or an
+   * origin function (which is handed the adapter's request).
+   */
+  readonly readsAdapterRequest: boolean;
 
   constructor(
     /** Answers requests no route serves. */
@@ -111,6 +117,11 @@ export class CorsPolicyTable {
     const uncacheable = cachingRule(global.policy, routes);
     this.unroutedMethods =
       uncacheable === undefined ? UNROUTED_METHODS : { ...UNROUTED_METHODS, uncacheable };
+    this.readsAdapterRequest =
+      global.policy.origin.kind === 'function' ||
+      routes.some(
+        ({ host, route }) => host !== undefined || route.policy.origin.kind === 'function',
+      );
   }
 
   /** The slot a request reaches, if a route serves it. */

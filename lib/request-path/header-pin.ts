@@ -68,6 +68,11 @@ export const pinOnResponse: PinHeaders = (response: PinnableResponse, answer, va
   response.writeHead = writeOwnPinnedHead as ServerResponse['writeHead'];
 };
 
+/** Whether a response keeps its pinned headers itself (`pinOnResponse`). */
+export function hasOwnPin(response: ServerResponse): boolean {
+  return (response as PinnableResponse)[PINNED] !== undefined;
+}
+
 function writeOwnPinnedHead(this: PinnableResponse, ...args: unknown[]): ServerResponse {
   const kept = this[PINNED]!;
   restorePinned(this, kept, args);

@@ -51,7 +51,12 @@ interface NodeResponse {
 
 const PLAIN_TEXT = 'text/plain; charset=utf-8';
 
-const expressAccess: HttpAccess = {
+/**
+ * Express's access where a response is still Node's own (before express gives
+ * it the app's prototype): the pin goes on the response itself, and so keeps
+ * the headers whatever prototype it has when its head is written.
+ */
+export const expressFrontAccess: HttpAccess = {
   pinHeaders: pinOnResponse,
   nodeRequest: (request) => request as HttpRequest,
   nodeResponse: (response) => response as ServerResponse,
@@ -113,10 +118,10 @@ export function httpAccessFor(
   // express sub-app the app calls (from a middleware or a Router, not mounted
   // with app.use) gives the response its own `response` object instead.
   const app = adapter?.getInstance() as { response?: ServerResponse } | undefined;
-  if (app?.response === undefined) return expressAccess;
+  if (app?.response === undefined) return expressFrontAccess;
   const shared = Object.getPrototypeOf(app.response) as ServerResponse;
   const prototype = shared === ServerResponse.prototype ? app.response : shared;
-  return { ...expressAccess, pinHeaders: pinThroughPrototype(prototype) };
+  return { ...expressFrontAccess, pinHeaders: pinThroughPrototype(prototype) };
 }
 
 /** A refusal's answer: no Access-Control-Allow-Origin and the like goes out, whoever set it. */
