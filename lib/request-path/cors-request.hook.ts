@@ -90,6 +90,18 @@ function answersInFront(front: ExpressFront, table: CorsPolicyTable): boolean {
     (front.adapter as { onResponseHook?: unknown }).onResponseHook === undefined
   );
 }
+/**
+ * How many middleware and routes an express app's router holds; undefined for
+ * an app that has no readable router (express 4's `app.router` throws).
+ */
+function routerLayers(app: ExpressApp): number | undefined {
+  try {
+    return app.router?.stack?.length;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The `handle` a front (see `frontExpress`) stands before. */
 const UNFRONTED = Symbol('nestjs-cors:unfronted-handle');
 
@@ -199,7 +211,7 @@ export class CorsRequestHook implements OnModuleInit, OnApplicationShutdown {
    */
   private frontExpress(adapter: AbstractHttpAdapter): ExpressFront | undefined {
     const app = adapter.getInstance() as ExpressApp | undefined;
-    if (typeof app?.handle !== 'function' || app.router?.stack?.length !== 1) return undefined;
+    if (typeof app?.handle !== 'function' || routerLayers(app) !== 1) return undefined;
     // A front left by a closed application on a handed-in express app goes.
     const handle = app.handle[UNFRONTED] ?? app.handle;
     const front: ExpressFront = { app, adapter, handle, active: true };
