@@ -341,11 +341,6 @@ export class CorsRequestHook implements OnModuleInit, OnApplicationShutdown {
   ): unknown {
     const [request, response, next] = args;
     const node = this.access.nodeResponse(response);
-    // A response the front decided keeps its headers pinned on itself.
-    const access =
-      this.access.pinHeaders !== pinOnResponse && hasOwnPin(node)
-        ? expressFrontAccess
-        : this.access;
     const before = this.decisionsInPlace.get(node);
     const { route, host } = entry;
     if (
@@ -364,6 +359,12 @@ export class CorsRequestHook implements OnModuleInit, OnApplicationShutdown {
       }
       return handler.apply(self, args);
     }
+    // A response the front decided keeps its headers pinned on itself. Asked only
+    // here: a read on an express response takes V8's slow path (see frontExpress).
+    const access =
+      this.access.pinHeaders !== pinOnResponse && hasOwnPin(node)
+        ? expressFrontAccess
+        : this.access;
     /** Puts a decision's headers in place of the current ones. */
     const put = (inPlace: DecisionInPlace) => {
       if (node.headersSent) return;
