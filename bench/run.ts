@@ -10,6 +10,7 @@ import {
   resume,
   settledRss,
   startServer,
+  startServerForMemory,
   stop,
   type Server,
 } from './servers.js';
@@ -138,15 +139,15 @@ async function checkAnswer(
 
 /**
  * RSS after a GC, before and after requests that each carry an Origin never
- * seen before. Half as many go first, so that the young generation, the
- * allocator's arenas and the caches have reached their working size: what
- * grows after that is what the new origins keep.
+ * seen before. Half as many go first, so that the allocator's arenas and the
+ * caches have reached their working size: what grows after that is what the
+ * new origins keep.
  */
 async function rssGrowth(
   adapter: string,
   variant: Variant,
 ): Promise<BenchResults['memory'][string]> {
-  const server = await startServer(adapter, variant, 20);
+  const server = await startServerForMemory(adapter, variant);
   await checkAnswer(`${adapter} ${variant}`, server, NEW_ORIGIN, '/bench/items');
   await loadDistinctOrigins(`${server.url}/bench/items`, DISTINCT_ORIGINS / 2);
   // Settled reads, as the soak takes them: a read at once after the load catches V8 handing

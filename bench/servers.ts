@@ -29,9 +29,11 @@ export async function startServer(
   adapter: string,
   variant: Variant,
   routes: number,
+  nodeOptions: readonly string[] = [],
 ): Promise<Server> {
   const args = [
     '--expose-gc',
+    ...nodeOptions,
     new URL('./server.js', import.meta.url).pathname,
     adapter,
     variant,
@@ -59,6 +61,18 @@ export async function startServer(
  * an idle Node process still collects garbage there (V8's memory reducer runs
  * full GCs once allocation stops), which the server being measured would pay.
  */
+/**
+ * A server whose RSS is read (settledRss). Under load V8 grows the young
+ * generation to two 16 MiB semi-spaces and gives them back whenever its memory
+ * reducer next runs, seconds after the load stops: settled reads of one
+ * express app then caught 87 or 118 MiB at random, its heap used flat at
+ * 17.6 MiB. Semi-spaces held at 1 MiB leave RSS with what the old generation
+ * and native memory keep, which is what the origins cost.
+ */
+export function startServerForMemory(adapter: string, variant: Variant): Promise<Server> {
+  return startServer(adapter, variant, 20, ['--max-semi-space-size=1']);
+}
+
 export function pause(server: Server): void {
   server.process.kill('SIGSTOP');
 }

@@ -1,7 +1,7 @@
 import autocannon from 'autocannon';
 import { readFileSync } from 'node:fs';
 import { writeReport, type BenchResults, type SoakResult } from './report.js';
-import { settledRss, startServer, stop } from './servers.js';
+import { settledRss, startServerForMemory, stop } from './servers.js';
 
 /**
  * `npm run soak [-- --seconds N]`: 100 connections of mixed preflights, allowed
@@ -39,7 +39,7 @@ const MIX: autocannon.Request[] = [
 const EXPECTED_STATUSES = new Set(['200', '204', '403']);
 
 async function soak(adapter: string): Promise<SoakResult> {
-  const server = await startServer(adapter, 'library', 20);
+  const server = await startServerForMemory(adapter, 'library');
   const run = (seconds: number) =>
     autocannon({ url: server.url, connections: CONNECTIONS, duration: seconds, requests: MIX });
   await run(10); // warm-up
