@@ -88,6 +88,8 @@ const NO_HOST_MATCH: Alternatives = { all: [], provisional: true };
  */
 export class CorsPolicyTable {
   private readonly methodsByPath = new WeakMap<object, RoutedMethods>();
+  /** Whether deciding a request a slot gets may need the adapter's request: made on first use. */
+  private readonly slotsReadingAdapterRequest = new WeakMap<RouteSlot<RouteEntry>, boolean>();
   /** A slot's routes that are alternatives for one request, by host key: made on first use. */
   private readonly alternativesByHost = new WeakMap<
     readonly RouteEntry[],
@@ -118,15 +120,33 @@ export class CorsPolicyTable {
     this.unroutedMethods =
       uncacheable === undefined ? UNROUTED_METHODS : { ...UNROUTED_METHODS, uncacheable };
     this.readsAdapterRequest =
-      global.policy.origin.kind === 'function' ||
-      routes.some(
-        ({ host, route }) => host !== undefined || route.policy.origin.kind === 'function',
-      );
+      isOriginFunction(global) ||
+      routes.some(({ host, route }) => host !== undefined || isOriginFunction(route));
   }
 
   /** The slot a request reaches, if a route serves it. */
   findSlot(method: string, url: string): RouteSlot<RouteEntry> | undefined {
     return this.index.find(method, url);
+  }
+
+  /**
+   * Whether deciding a request with this method (a preflight's: the one it
+   * names) at this URL may need the adapter's request (see
+   * `readsAdapterRequest`): a route that may serve it, its own or one express
+   * tries before or after it, is host-bound or has an origin function, or no
+   * route serves it and the global policy has one.
+   */
+  readsAdapterRequestFor(method: string, url: string): boolean {
+    if (!this.readsAdapterRequest) return false;
+    const slot = this.findSlot(method, url);
+    if (slot === undefined) return isOriginFunction(this.global);
+    let reads = this.slotsReadingAdapterRequest.get(slot);
+    if (reads === undefined) {
+      const mayServe = [...slot.routes, ...this.index.contendingRoutes(slot)];
+      reads = mayServe.some((entry) => entry.host !== undefined || isOriginFunction(entry.route));
+      this.slotsReadingAdapterRequest.set(slot, reads);
+    }
+    return reads;
   }
 
   /**
@@ -235,6 +255,8 @@ export class CorsPolicyTable {
     return answer;
   }
 }
+
+const isOriginFunction = (route: RoutePolicy) => route.policy.origin.kind === 'function';
 
 /**
  * What a preflight with no route at its path may name: the method asked for

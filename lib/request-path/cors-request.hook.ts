@@ -1,5 +1,5 @@
 import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpAdapterHost, type AbstractHttpAdapter } from '@nestjs/core';
 import { corsLogger, logFailure, logRefusal, refusalIsLogged } from '../cors.logger.js';
 import { CorsConfigurationError, decideActual, type ActualDecision } from '../engine/index.js';
@@ -80,14 +80,17 @@ interface ExpressFront {
   readonly handle: ExpressHandle;
   /** False once an application closes. */
   active: boolean;
+  /**
+   * The responses of requests the front left to Nest's middleware, since
+   * deciding them may need express's request (`readsAdapterRequestFor`).
+   */
+  readonly handedOn: WeakSet<object>;
 }
 
-/** Whether the front decides a request, rather than the hook in express's middleware. */
-function answersInFront(front: ExpressFront, table: CorsPolicyTable): boolean {
+/** Whether the front decides requests, rather than the hook in express's middleware. */
+function answersInFront(front: ExpressFront): boolean {
   return (
-    front.active &&
-    !table.readsAdapterRequest &&
-    (front.adapter as { onResponseHook?: unknown }).onResponseHook === undefined
+    front.active && (front.adapter as { onResponseHook?: unknown }).onResponseHook === undefined
   );
 }
 /**
@@ -100,6 +103,19 @@ function routerLayers(app: ExpressApp): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Whether deciding a request in front of express may need express's request
+ * (`readsAdapterRequestFor`), for the method its route is found by: a
+ * preflight's, the one it names.
+ */
+function needsExpressRequest(table: CorsPolicyTable, request: IncomingMessage): boolean {
+  const { headers } = request;
+  const requested = headers['access-control-request-method'];
+  const isPreflight =
+    headers.origin !== undefined && request.method === 'OPTIONS' && requested !== undefined;
+  return table.readsAdapterRequestFor(isPreflight ? requested : request.method!, request.url!);
 }
 
 /** The `handle` a front (see `frontExpress`) stands before. */
@@ -204,17 +220,18 @@ export class CorsRequestHook implements OnModuleInit, OnApplicationShutdown {
    * V8's slow path (callgrind: the same decision cost 15,000 instructions more
    * per request behind express's first middleware). Not where the express app
    * handed to Nest has middleware or routes of its own before Nest's
-   * middleware: those run before the hook, as they did. The front decides
-   * unless deciding needs express's request (`readsAdapterRequest`) or Nest's
-   * response hook, which its middleware registers, is set; that middleware
-   * then decides.
+   * middleware: those run before the hook, as they did. Nest's middleware
+   * decides instead where Nest's response hook, which it registers, is set,
+   * and for each request whose deciding may need express's request (an origin
+   * function, a host-bound route: `readsAdapterRequestFor`); the other routes
+   * of the app are still decided in front.
    */
   private frontExpress(adapter: AbstractHttpAdapter): ExpressFront | undefined {
     const app = adapter.getInstance() as ExpressApp | undefined;
     if (typeof app?.handle !== 'function' || routerLayers(app) !== 1) return undefined;
     // A front left by a closed application on a handed-in express app goes.
     const handle = app.handle[UNFRONTED] ?? app.handle;
-    const front: ExpressFront = { app, adapter, handle, active: true };
+    const front: ExpressFront = { app, adapter, handle, active: true, handedOn: new WeakSet() };
     this.fronts.push(front);
     const fronted: ExpressHandle = (request, response, callback) => {
       const done = () => void handle.call(app, request, response, callback);
@@ -225,8 +242,12 @@ export class CorsRequestHook implements OnModuleInit, OnApplicationShutdown {
         // Express's middleware, where the hook meets the same failure, logs it.
         return done();
       }
-      if (table === undefined || !answersInFront(front, table)) return done();
+      if (table === undefined || !answersInFront(front)) return done();
       try {
+        if (table.readsAdapterRequest && needsExpressRequest(table, request as IncomingMessage)) {
+          front.handedOn.add(response as object);
+          return done();
+        }
         this.settle(this.decide(table, expressFrontAccess, request, response, done), done);
       } catch (error) {
         this.fail(error, done);
@@ -256,8 +277,14 @@ export class CorsRequestHook implements OnModuleInit, OnApplicationShutdown {
     done: () => void,
   ): void | Promise<void> {
     const table = this.tables.table;
-    // Decided in front of express already, if at all.
-    if (table === undefined || (front !== undefined && answersInFront(front, table))) return done();
+    if (table === undefined) return done();
+    // Decided in front of express already, unless the front handed the request on.
+    if (
+      front !== undefined &&
+      answersInFront(front) &&
+      !(table.readsAdapterRequest && front.handedOn.has(response as object))
+    )
+      return done();
     return this.decide(table, this.access, request, response, done);
   }
 

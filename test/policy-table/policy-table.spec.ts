@@ -419,3 +419,48 @@ describe('CorsPolicyTable lookups', () => {
     });
   });
 });
+
+// The express front decides a request only where nothing that may decide it reads express's
+// request: an origin function is handed it, a host filter reads its hostname.
+describe('whether deciding a request may need the adapter request', () => {
+  const byFunction = entry({ origin: () => true }, 'named');
+  const tableWithGlobal = (global: CorsPolicyOptions) => {
+    const index = expressIndex();
+    // /things goes to a route that hands some requests on (`@Next()`), and express then
+    // tries the next route whose pattern matches: one with an origin function.
+    index.add('GET', PATH, entry({ origin: [B] }, 'static', 'sometimes'));
+    index.add('GET', '/:name', byFunction);
+    index.add('GET', '/a/b', entry({ origin: [B] }, 'elsewhere'));
+    index.seal();
+    const routes = [
+      { method: 'GET', path: '/:name', host: undefined, handler: 'named', route: byFunction.route },
+    ];
+    return new CorsPolicyTable(entry(global, 'global').route, index, routes, false);
+  };
+
+  it('does where a route express may hand the request on to has an origin function', () => {
+    expect(tableWithGlobal({}).readsAdapterRequestFor('GET', PATH)).toBe(true);
+  });
+
+  it('does not where no route that may serve the request has one', () => {
+    expect(tableWithGlobal({}).readsAdapterRequestFor('GET', '/a/b')).toBe(false);
+    expect(tableWithGlobal({}).readsAdapterRequestFor('GET', '/x/y/z')).toBe(false);
+  });
+
+  it('does where no route serves the request and the global policy has one', () => {
+    const table = tableWithGlobal({ origin: () => true });
+    expect(table.readsAdapterRequestFor('GET', '/x/y/z')).toBe(true);
+  });
+
+  it('does where a route that may serve the request is bound to a host', () => {
+    const index = expressIndex();
+    const onApi: RouteEntry = { ...entry({ origin: [A] }, 'api'), host: (h) => h === 'api' };
+    index.add('GET', PATH, onApi);
+    index.add('GET', '/a/b', entry({ origin: [B] }, 'elsewhere'));
+    index.seal();
+    const routes = [{ ...onApi, path: PATH, handler: 'api', host: 'api' }];
+    const table = new CorsPolicyTable(entry({}, 'global').route, index, routes, false);
+    expect(table.readsAdapterRequestFor('GET', PATH)).toBe(true);
+    expect(table.readsAdapterRequestFor('GET', '/a/b')).toBe(false);
+  });
+});

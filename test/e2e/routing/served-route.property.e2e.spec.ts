@@ -43,6 +43,8 @@ interface RouteSpec {
   readonly handsOn: boolean;
   /** fastify: a host constraint. */
   readonly constrained: boolean;
+  /** Its own origin comes from an origin function (`byOriginFunction`), not a list. */
+  readonly byFunction: boolean;
 }
 
 interface ControllerSpec {
@@ -106,6 +108,7 @@ function appSpec(adapter: AdapterName): fc.Arbitrary<AppSpec> {
     }),
     handsOn: express ? fc.boolean() : fc.constant(false),
     constrained: express ? fc.constant(false) : fc.boolean(),
+    byFunction: fc.boolean(),
   });
   const controller = fc.record({
     path: fc.constantFrom('', 'a', 'a/b', 'x'),
@@ -163,6 +166,19 @@ const VERSIONS: Record<VersionSpec, string | symbol | Array<string | symbol>> = 
 
 const ROUTE_DECORATORS = { GET: Get, HEAD: Head, POST: Post, ALL: All };
 
+/**
+ * A handler's origin, allowed by an origin function only when it is handed the
+ * adapter's request: express's and fastify's have a hostname, the bare Node
+ * request the express front sees has none.
+ */
+const byOriginFunction =
+  (name: string) =>
+  (origin: string, request: unknown): boolean =>
+    origin === originOf(name) &&
+    typeof request === 'object' &&
+    request !== null &&
+    'hostname' in request;
+
 /** A controller whose handlers are named H0, H1, ... from `first` on. */
 function controllerOf(spec: ControllerSpec, first: number): new () => object {
   const controller = class {} as unknown as { new (): object; prototype: Record<string, unknown> };
@@ -170,7 +186,7 @@ function controllerOf(spec: ControllerSpec, first: number): new () => object {
     const name = `H${first + at}`;
     const decorators: MethodDecorator[] = [
       ROUTE_DECORATORS[route.method](route.path),
-      Cors({ origin: [originOf(name)] }),
+      Cors({ origin: route.byFunction ? byOriginFunction(name) : [originOf(name)] }),
     ];
     if (route.handsOn) {
       controller.prototype[name] = (
