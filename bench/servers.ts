@@ -57,11 +57,6 @@ export async function startServer(
 }
 
 /**
- * Freezes a server between its measurements. Every server shares core 1, and
- * an idle Node process still collects garbage there (V8's memory reducer runs
- * full GCs once allocation stops), which the server being measured would pay.
- */
-/**
  * A server whose RSS is read (settledRss). Under load V8 grows the young
  * generation to two 16 MiB semi-spaces and gives them back whenever its memory
  * reducer next runs, seconds after the load stops: settled reads of one
@@ -73,6 +68,11 @@ export function startServerForMemory(adapter: string, variant: Variant): Promise
   return startServer(adapter, variant, 20, ['--max-semi-space-size=1']);
 }
 
+/**
+ * Freezes a server between its measurements. Every server shares core 1, and
+ * an idle Node process still collects garbage there (V8's memory reducer runs
+ * full GCs once allocation stops), which the server being measured would pay.
+ */
 export function pause(server: Server): void {
   server.process.kill('SIGSTOP');
 }

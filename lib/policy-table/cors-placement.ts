@@ -27,14 +27,16 @@ export function checkCorsPlacement(input: CorsPlacementInput): void {
   for (const provider of input.providers) {
     if (input.controllers.has(provider)) continue;
     if (hasCors(provider)) misplaced(provider.name, `${provider.name} is not a controller`);
-    for (const methodName of methodsOf(input.scanner, provider, hasCors))
-      misplaced(`${provider.name}.${methodName}`, `${provider.name} is not a controller`);
+    for (const [methodName, method] of methodsOf(input.scanner, provider))
+      if (hasCors(method))
+        misplaced(`${provider.name}.${methodName}`, `${provider.name} is not a controller`);
   }
   for (const controller of input.controllers) {
-    if (hasCors(controller) && methodsOf(input.scanner, controller, isRoute).length === 0)
+    const methods = methodsOf(input.scanner, controller);
+    if (hasCors(controller) && !methods.some(([, method]) => isRoute(method)))
       misplaced(controller.name, `${controller.name} has no HTTP routes`);
-    for (const methodName of methodsOf(input.scanner, controller, hasCors))
-      if (!isRoute(controller.prototype[methodName]))
+    for (const [methodName, method] of methods)
+      if (hasCors(method) && !isRoute(method))
         misplaced(
           `${controller.name}.${methodName}`,
           `${controller.name}.${methodName} is not an HTTP route handler`,
@@ -56,14 +58,11 @@ function hasCors(target: object): boolean {
   return Reflect.getMetadata(CORS_METADATA, target) !== undefined;
 }
 
-function methodsOf(
-  scanner: MetadataScanner,
-  type: Type,
-  which: (method: object) => boolean,
-): string[] {
-  const prototype = type.prototype as Record<string, unknown> | undefined;
+/** A class's methods, by name, as Nest's scanner lists them. */
+function methodsOf(scanner: MetadataScanner, type: Type): Array<[name: string, method: object]> {
+  const prototype = type.prototype as Record<string, object> | undefined;
   if (prototype === undefined) return [];
-  return scanner.getAllMethodNames(prototype).filter((name) => which(prototype[name] as object));
+  return scanner.getAllMethodNames(prototype).map((name) => [name, prototype[name]]);
 }
 
 function misplaced(location: string, reason: string): never {

@@ -1,5 +1,5 @@
 import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import { HttpAdapterHost, type AbstractHttpAdapter } from '@nestjs/core';
 import { corsLogger, logFailure, logRefusal, refusalIsLogged } from '../cors.logger.js';
 import { CorsConfigurationError, decideActual, type ActualDecision } from '../engine/index.js';
@@ -9,7 +9,13 @@ import type { CorsPolicyTable, RouteEntry, RoutePolicy } from '../policy-table/p
 import type { Registration } from '../policy-table/route-recorder.js';
 import { applyActualDecision, logActualRefusal, writeActualDecision } from './actual-request.js';
 import { ACTUAL_HEADER_NAMES, hasOwnPin, pinOnResponse } from './header-pin.js';
-import { expressFrontAccess, httpAccessFor, type HttpAccess } from './http-access.js';
+import {
+  expressFrontAccess,
+  httpAccessFor,
+  preflightMethodOf,
+  type HttpAccess,
+  type HttpRequest,
+} from './http-access.js';
 import { handlePreflight } from './preflight.handler.js';
 import {
   decideWithoutOrigin,
@@ -103,19 +109,6 @@ function routerLayers(app: ExpressApp): number | undefined {
   } catch {
     return undefined;
   }
-}
-
-/**
- * Whether deciding a request in front of express may need express's request
- * (`readsAdapterRequestFor`), for the method its route is found by: a
- * preflight's, the one it names.
- */
-function needsExpressRequest(table: CorsPolicyTable, request: IncomingMessage): boolean {
-  const { headers } = request;
-  const requested = headers['access-control-request-method'];
-  const isPreflight =
-    headers.origin !== undefined && request.method === 'OPTIONS' && requested !== undefined;
-  return table.readsAdapterRequestFor(isPreflight ? requested : request.method!, request.url!);
 }
 
 /** The `handle` a front (see `frontExpress`) stands before. */
@@ -244,7 +237,12 @@ export class CorsRequestHook implements OnModuleInit, OnApplicationShutdown {
       }
       if (table === undefined || !answersInFront(front)) return done();
       try {
-        if (table.readsAdapterRequest && needsExpressRequest(table, request as IncomingMessage)) {
+        const node = request as HttpRequest;
+        // A preflight's route is found by the method it names, as deciding finds it.
+        if (
+          table.readsAdapterRequest &&
+          table.readsAdapterRequestFor(preflightMethodOf(node) ?? node.method, node.url)
+        ) {
           front.handedOn.add(response as object);
           return done();
         }
@@ -305,7 +303,7 @@ export class CorsRequestHook implements OnModuleInit, OnApplicationShutdown {
       writeActualDecision(access, decideWithoutOrigin(table, target), response);
       return done();
     }
-    if (target.method === 'OPTIONS' && headers['access-control-request-method'] !== undefined) {
+    if (preflightMethodOf(incoming) !== undefined) {
       return handlePreflight(table, access, request, headers, response, target, done);
     }
     const resolved = resolveActual(table, target, origin, request);

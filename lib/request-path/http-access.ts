@@ -21,6 +21,19 @@ export interface HttpRequest {
 }
 
 /**
+ * The method a CORS preflight asks for (Access-Control-Request-Method), or
+ * undefined for any other request: a preflight is an OPTIONS request with that
+ * header and an Origin.
+ */
+export function preflightMethodOf(request: HttpRequest): string | undefined {
+  const { headers } = request;
+  const requested = headers['access-control-request-method'];
+  return requested !== undefined && request.method === 'OPTIONS' && headers.origin !== undefined
+    ? requested
+    : undefined;
+}
+
+/**
  * Request and response access on one adapter: express's are Node's own,
  * fastify's wrap them, and its replies keep their own header map (raw
  * `setHeader` calls would be overwritten when the reply is sent).
