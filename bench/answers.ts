@@ -5,7 +5,7 @@ import {
   GLOBAL_POLICY,
   type Variant,
 } from './bench-app.js';
-import type { Workload } from './load.js';
+import type { LoadResult, Workload } from './load.js';
 
 /**
  * What each variant must answer to each workload. A variant that answered
@@ -115,4 +115,32 @@ export function fetchAnswer(url: string, workload: Workload): Promise<Answer> {
     request.on('error', reject);
     request.end();
   });
+}
+
+/** Refuses to measure a server that answers the workload otherwise than its variant must. */
+export async function checkAnswer(
+  name: string,
+  server: { readonly variant: Variant; readonly url: string },
+  workload: Workload,
+  path: string,
+): Promise<void> {
+  const answer = await fetchAnswer(server.url + path, workload);
+  const problems = answerProblems(server.variant, workload, answer);
+  if (problems.length > 0)
+    throw new Error(`${name} answers ${workload.name} wrongly; expected ${problems.join(', ')}`);
+}
+
+/** Fails a run in which any answer had another status than the variant must give, or failed. */
+export function refuseOtherAnswers(
+  name: string,
+  variant: Variant,
+  workload: Workload,
+  result: LoadResult,
+): void {
+  const status = expectedStatus(variant, workload);
+  const wrong = answersOtherThan(result.statuses, status);
+  if (result.errors > 0 || wrong > 0)
+    throw new Error(
+      `${name}: ${result.errors} errors and ${wrong} answers other than ${status} under ${workload.name}`,
+    );
 }

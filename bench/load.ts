@@ -1,5 +1,5 @@
 import autocannon from 'autocannon';
-import { DYNAMIC_ORIGIN_SUFFIX } from './bench-app.js';
+import { DYNAMIC_ORIGIN_SUFFIX, type Variant } from './bench-app.js';
 
 export interface Workload {
   readonly name: string;
@@ -20,6 +20,17 @@ export const WORKLOADS: readonly Workload[] = [
   },
   { name: 'actual disallowed', method: 'GET', headers: { origin: 'https://evil.example' } },
 ];
+
+/** The variants every workload compares. */
+const COMPARED: readonly Variant[] = ['none', 'enable-cors', 'library', 'library-overrides'];
+
+/**
+ * The variants measured on `workload`: the compared ones, and on an allowed
+ * actual request the reference, the floor any CORS layer pays for its headers.
+ */
+export function variantsMeasuredOn(workload: Workload): readonly Variant[] {
+  return workload === WORKLOADS[0] ? [...COMPARED, 'headers-only'] : COMPARED;
+}
 
 /** A request like each of the memory run's: an Origin not seen before, which its origin function allows. */
 export const NEW_ORIGIN: Workload = {
@@ -44,6 +55,26 @@ export async function load(url: string, workload: Workload, seconds: number): Pr
     headers: workload.headers,
     connections: CONNECTIONS,
     duration: seconds,
+  });
+  return summarize(result);
+}
+
+/**
+ * Sends `count` requests over a few connections (for a server under
+ * valgrind, which answers a few hundred a second).
+ */
+export async function loadCount(
+  url: string,
+  workload: Workload,
+  count: number,
+): Promise<LoadResult> {
+  const result = await autocannon({
+    url,
+    method: workload.method,
+    headers: workload.headers,
+    connections: 4,
+    amount: count,
+    timeout: 60,
   });
   return summarize(result);
 }

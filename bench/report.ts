@@ -31,6 +31,17 @@ export interface BenchResults {
   engine: Record<string, Record<string, number>>;
   /** adapter -> the last `npm run soak` */
   soak?: Record<string, SoakResult>;
+  /** The last `npm run bench:instructions` */
+  instructions?: InstructionCounts;
+}
+
+/** Instructions per request, counted by callgrind (bench/instructions.ts). */
+export interface InstructionCounts {
+  valgrind: string;
+  /** adapter -> requests before the counters were zeroed, and counted */
+  requests: Record<string, { warmUp: number; counted: number }>;
+  /** adapter -> workload -> variant -> instructions per request */
+  perRequest: Record<string, Record<string, Record<string, number>>>;
 }
 
 const here = (file: string) => new URL(`../../bench/${file}`, import.meta.url);
@@ -58,12 +69,20 @@ interface Target {
   readonly values: Record<string, number>;
 }
 
-function targets(r: BenchResults): Target[] {
-  const adapters = Object.keys(r.throughput);
-  const per = (f: (adapter: string) => number) =>
+type ByAdapter = (f: (adapter: string) => number) => Record<string, number>;
+const perAdapterOf =
+  (adapters: readonly string[]): ByAdapter =>
+  (f) =>
     Object.fromEntries(adapters.map((a) => [a, f(a)]));
+
+/**
+ * The targets that compare variants under one workload, from `speed`
+ * (adapter -> workload -> variant -> requests/second, or any measure of speed).
+ */
+function comparisonTargets(speed: BenchResults['throughput']): Target[] {
+  const per = perAdapterOf(Object.keys(speed));
   const ratio = (workload: string, variant: string, base: string) =>
-    per((a) => r.throughput[a][workload][variant] / r.throughput[a][workload][base]);
+    per((a) => speed[a][workload][variant] / speed[a][workload][base]);
   const list: Target[] = [
     {
       what: 'actual GET, library with per-route overrides / no CORS',
@@ -85,6 +104,12 @@ function targets(r: BenchResults): Target[] {
       });
     }
   }
+  return list;
+}
+
+function targets(r: BenchResults): Target[] {
+  const per = perAdapterOf(Object.keys(r.throughput));
+  const list = comparisonTargets(r.throughput);
   list.push({
     what: 'preflight with 10,000 routes / with 20 routes',
     target: 0.9,
@@ -140,30 +165,11 @@ function markdownOf(r: BenchResults): string {
     '',
     '## Targets',
     '',
-    '| what | value | target | met |',
-    '|---|---|---|---|',
+    ...targetTable(list),
   );
-  for (const t of list) {
-    for (const [where, value] of Object.entries(t.values)) {
-      lines.push(
-        `| ${t.what} (${where}) | ${shownAgainst(t, value)} | ${t.atMost ? '<=' : '>='} ${t.target.toFixed(2)} | ${met(t, value) ? 'yes' : '**no**'} |`,
-      );
-    }
-  }
   lines.push('', '## Requests per second (medians)', '');
   for (const [adapter, workloads] of Object.entries(r.throughput)) {
-    const variants = Object.keys(Object.values(workloads)[0]);
-    lines.push(
-      `### ${adapter}`,
-      '',
-      `| workload | ${variants.join(' | ')} |`,
-      `|---|${variants.map(() => '---').join('|')}|`,
-    );
-    for (const [workload, byVariant] of Object.entries(workloads)) {
-      lines.push(
-        `| ${workload} | ${variants.map((v) => (byVariant[v] === undefined ? '-' : thousands(byVariant[v]))).join(' | ')} |`,
-      );
-    }
+    lines.push(`### ${adapter}`, '', ...variantTable(workloads));
     lines.push(
       '',
       `Preflights/s with 20 routes: ${thousands(r.scaling[adapter]['20 routes'])}; with 10,000: ${thousands(r.scaling[adapter]['10,000 routes'])}; the same requests without CORS (404s, one process each): ${thousands(r.scaling[adapter]['no CORS, 20 routes'])} and ${thousands(r.scaling[adapter]['no CORS, 10,000 routes'])}.`,
@@ -176,6 +182,7 @@ function markdownOf(r: BenchResults): string {
       '',
     );
   }
+  if (r.instructions !== undefined) lines.push(...instructionSection(r.instructions), '');
   lines.push(
     '## Engine alone (decisions per second)',
     '',
@@ -226,6 +233,70 @@ function markdownOf(r: BenchResults): string {
     '',
   );
   return lines.join('\n');
+}
+
+function targetTable(list: readonly Target[]): string[] {
+  const rows = ['| what | value | target | met |', '|---|---|---|---|'];
+  for (const t of list) {
+    for (const [where, value] of Object.entries(t.values)) {
+      rows.push(
+        `| ${t.what} (${where}) | ${shownAgainst(t, value)} | ${t.atMost ? '<=' : '>='} ${t.target.toFixed(2)} | ${met(t, value) ? 'yes' : '**no**'} |`,
+      );
+    }
+  }
+  return rows;
+}
+
+/** A row per workload, a column per variant measured on any ("-" where one was not). */
+function variantTable(byWorkload: Record<string, Record<string, number>>): string[] {
+  const variants = Object.keys(Object.values(byWorkload)[0]);
+  return [
+    `| workload | ${variants.join(' | ')} |`,
+    `|---|${variants.map(() => '---').join('|')}|`,
+    ...Object.entries(byWorkload).map(
+      ([workload, byVariant]) =>
+        `| ${workload} | ${variants.map((v) => (byVariant[v] === undefined ? '-' : thousands(byVariant[v]))).join(' | ')} |`,
+    ),
+  ];
+}
+
+function instructionSection({ valgrind, requests, perRequest }: InstructionCounts): string[] {
+  const speed = Object.fromEntries(
+    Object.entries(perRequest).map(([adapter, byWorkload]) => [
+      adapter,
+      Object.fromEntries(
+        Object.entries(byWorkload).map(([workload, byVariant]) => [
+          workload,
+          Object.fromEntries(Object.entries(byVariant).map(([v, count]) => [v, 1 / count])),
+        ]),
+      ),
+    ]),
+  );
+  const windows = Object.entries(requests)
+    .map(
+      ([adapter, n]) => `${thousands(n.counted)} ${adapter} requests after ${thousands(n.warmUp)}`,
+    )
+    .join(' and ');
+  const lines = [
+    '## Instructions per request (`npm run bench:instructions`)',
+    '',
+    `Counted by callgrind (${valgrind}) in each variant's server: every instruction it runs on ` +
+      "any of its threads, V8's compiled code and garbage collection included, over " +
+      `${windows} of warm-up, for the same variants and workloads as above. ` +
+      'Two servers are counted at once, one per core, with nothing else running; two runs ' +
+      'agreed within 0.5% on every express count, where the requests/second above move by ' +
+      "about 10% from one second to the next. Compare counts within this run only: a server's " +
+      'count also moves with how it is run, most likely because V8 paces parts of its garbage ' +
+      'collection by the clock, which valgrind slows about fifty times (bench/instructions.ts). ' +
+      'A count is not time (a cache miss is one instruction in it), so it does not ' +
+      'replace the targets above; it tells which way a row that the noise moves leans, and by ' +
+      'how much. The same ratios, counted (fewer instructions per request reads as faster):',
+    '',
+    ...targetTable(comparisonTargets(speed)),
+  ];
+  for (const [adapter, byWorkload] of Object.entries(perRequest))
+    lines.push('', `### ${adapter}, instructions per request`, '', ...variantTable(byWorkload));
+  return lines;
 }
 
 /** A bar per ratio target and adapter, with the target drawn as a line: the comparison at a glance. */

@@ -25,11 +25,18 @@ export interface Server {
   readonly process: ChildProcess;
 }
 
+/** How a server runs: under what (valgrind, say), with what Node options, and whether pinned to core 1. */
+interface ServerOptions {
+  readonly launcher?: readonly string[];
+  readonly nodeOptions?: readonly string[];
+  readonly pinned?: boolean;
+}
+
 export async function startServer(
   adapter: string,
   variant: Variant,
   routes: number,
-  nodeOptions: readonly string[] = [],
+  { launcher = [], nodeOptions = [], pinned = true }: ServerOptions = {},
 ): Promise<Server> {
   const args = [
     '--expose-gc',
@@ -42,15 +49,21 @@ export async function startServer(
   const options: SpawnOptionsWithStdioTuple<'ignore', 'pipe', 'inherit'> = {
     stdio: ['ignore', 'pipe', 'inherit'],
   };
-  // Started on both cores, so that servers start side by side; pinned to core 1 once ready.
-  const child = hasTaskset
-    ? spawn('taskset', ['-c', '0,1', process.execPath, ...args], options)
-    : spawn(process.execPath, args, options);
+  // Started on both cores (not on the load's, which a child would inherit), so that servers
+  // start side by side; pinned to core 1 once ready.
+  const command = [
+    ...(hasTaskset ? ['taskset', '-c', '0,1'] : []),
+    ...launcher,
+    process.execPath,
+    ...args,
+  ];
+  const child = spawn(command[0], command.slice(1), options);
   const lines = createInterface({ input: child.stdout! });
   for await (const line of lines) {
     const match = /^ready (\d+)$/.exec(line);
     if (!match) continue;
-    if (hasTaskset) execFileSync('taskset', ['-apc', '1', String(child.pid)], { stdio: 'ignore' });
+    if (hasTaskset && pinned)
+      execFileSync('taskset', ['-apc', '1', String(child.pid)], { stdio: 'ignore' });
     return { variant, url: `http://127.0.0.1:${match[1]}`, process: child };
   }
   throw new Error(`${adapter}/${variant} exited before it was ready`);
@@ -64,8 +77,12 @@ export async function startServer(
  * 17.6 MiB. Semi-spaces held at 1 MiB leave RSS with what the old generation
  * and native memory keep, which is what the origins cost.
  */
-export function startServerForMemory(adapter: string, variant: Variant): Promise<Server> {
-  return startServer(adapter, variant, 20, ['--max-semi-space-size=1']);
+export function startServerForMemory(
+  adapter: string,
+  variant: Variant,
+  { pinned = true }: Pick<ServerOptions, 'pinned'> = {},
+): Promise<Server> {
+  return startServer(adapter, variant, 20, { nodeOptions: ['--max-semi-space-size=1'], pinned });
 }
 
 /**
