@@ -47,36 +47,33 @@ export interface LoadResult {
 
 const CONNECTIONS = 32;
 
-/** Drives `url` for `seconds` from this process and returns the mean requests per second. */
-export async function load(url: string, workload: Workload, seconds: number): Promise<LoadResult> {
+/** One run of `workload` against `url`, with autocannon options of its own. */
+async function drive(
+  url: string,
+  workload: Workload,
+  how: Omit<autocannon.Options, 'url'>,
+): Promise<LoadResult> {
   const result = await autocannon({
     url,
     method: workload.method,
     headers: workload.headers,
     connections: CONNECTIONS,
-    duration: seconds,
+    ...how,
   });
   return summarize(result);
+}
+
+/** Drives `url` for `seconds` from this process and returns the mean requests per second. */
+export function load(url: string, workload: Workload, seconds: number): Promise<LoadResult> {
+  return drive(url, workload, { duration: seconds });
 }
 
 /**
  * Sends `count` requests over a few connections (for a server under
  * valgrind, which answers a few hundred a second).
  */
-export async function loadCount(
-  url: string,
-  workload: Workload,
-  count: number,
-): Promise<LoadResult> {
-  const result = await autocannon({
-    url,
-    method: workload.method,
-    headers: workload.headers,
-    connections: 4,
-    amount: count,
-    timeout: 60,
-  });
-  return summarize(result);
+export function loadCount(url: string, workload: Workload, count: number): Promise<LoadResult> {
+  return drive(url, workload, { connections: 4, amount: count, timeout: 60 });
 }
 
 let nextOrigin = 0;

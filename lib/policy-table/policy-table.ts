@@ -119,9 +119,7 @@ export class CorsPolicyTable {
     const uncacheable = cachingRule(global.policy, routes);
     this.unroutedMethods =
       uncacheable === undefined ? UNROUTED_METHODS : { ...UNROUTED_METHODS, uncacheable };
-    this.readsAdapterRequest =
-      isOriginFunction(global) ||
-      routes.some(({ host, route }) => host !== undefined || isOriginFunction(route));
+    this.readsAdapterRequest = isOriginFunction(global) || routes.some(needsAdapterRequest);
   }
 
   /** The slot a request reaches, if a route serves it. */
@@ -143,7 +141,7 @@ export class CorsPolicyTable {
     let reads = this.slotsReadingAdapterRequest.get(slot);
     if (reads === undefined) {
       const mayServe = [...slot.routes, ...this.index.contendingRoutes(slot)];
-      reads = mayServe.some((entry) => entry.host !== undefined || isOriginFunction(entry.route));
+      reads = mayServe.some(needsAdapterRequest);
       this.slotsReadingAdapterRequest.set(slot, reads);
     }
     return reads;
@@ -257,6 +255,10 @@ export class CorsPolicyTable {
 }
 
 const isOriginFunction = (route: RoutePolicy) => route.policy.origin.kind === 'function';
+
+/** Whether deciding for this route reads the adapter's request: a host filter, or an origin function. */
+const needsAdapterRequest = ({ host, route }: { readonly host?: unknown; route: RoutePolicy }) =>
+  host !== undefined || isOriginFunction(route);
 
 /**
  * What a preflight with no route at its path may name: the method asked for
