@@ -85,9 +85,13 @@ describe('parseHeaderList refuses', () => {
     ['10,000 names on separate lines', names(10_000)],
     ['10,000 names with spaces', names(10_000).join(' , ')],
   ])('%s, quickly', (_label, value) => {
-    const started = performance.now();
-    for (let i = 0; i < 10; i++) expect(parseHeaderList(value).ok).toBe(false);
-    // Ten refusals of hostile values must not cost what parsing them would.
-    expect(performance.now() - started).toBeLessThan(200);
+    const tenRefusals = () => {
+      const started = performance.now();
+      for (let i = 0; i < 10; i++) expect(parseHeaderList(value).ok).toBe(false);
+      return performance.now() - started;
+    };
+    // Ten refusals of hostile values must not cost what parsing them would. The
+    // fastest of three counts: a pause of the machine passes on another, a slow parse never.
+    expect(Math.min(tenRefusals(), tenRefusals(), tenRefusals())).toBeLessThan(200);
   });
 });

@@ -2,7 +2,8 @@
  * Malformed preflights: huge, numerous or invalid Access-Control-Request-Headers,
  * methods in the wrong case, unknown or invalid methods, repeated header lines.
  * Expected everywhere: no wrong allow, no 5xx, the server keeps answering, and
- * each answer comes within 50 ms of a normal preflight's.
+ * each answer comes within 50 ms of a normal preflight's (the fastest of five
+ * tries, so that a pause of the machine is not read as a slow path).
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Controller, Get, Patch, Put, type INestApplication } from '@nestjs/common';
@@ -121,8 +122,8 @@ async function harness(adapter: AdapterName, options: CorsModuleOptions): Promis
   return h;
 }
 
-/** Checks one answer against its expectation, the time limit included. */
-function expectAnswer(h: Harness, c: PreflightCase, answer: Answer): void {
+/** Checks one answer against its expectation, then its time (see expectPrompt). */
+async function expectAnswer(h: Harness, c: PreflightCase, answer: Answer): Promise<void> {
   const { expected } = c;
   expect(answer.status).toBeLessThan(500);
   if (expected.status === 204) {
@@ -146,8 +147,24 @@ function expectAnswer(h: Harness, c: PreflightCase, answer: Answer): void {
     // "a short plain text reason" (README): hostile input is not echoed back in bulk.
     expect(answer.body.length).toBeLessThan(200);
   }
+  await expectPrompt(h, c, answer);
+}
+
+/** How many times in all a case is sent before its time counts as slow. */
+const TIMED_TRIES = 5;
+
+/**
+ * Checks that a case is answered within SLACK_MS of a normal preflight. A slow
+ * answer is sent again, and the fastest try counts: a pause of the machine
+ * (another test worker, a collection) passes on a later try, while a slow path
+ * through the library is slow on every one.
+ */
+async function expectPrompt(h: Harness, c: PreflightCase, first: Answer): Promise<void> {
   const limit = (needsRawSocket(c) ? h.normal.raw : h.normal.supertest) + SLACK_MS;
-  expect(answer.ms).toBeLessThan(limit);
+  let fastest = first.ms;
+  for (let tries = 1; fastest >= limit && tries < TIMED_TRIES; tries++)
+    fastest = Math.min(fastest, (await send(h, c)).ms);
+  expect(fastest).toBeLessThan(limit);
 }
 
 const names = (count: number, name: (i: number) => string) =>
@@ -294,9 +311,9 @@ describe.each(ADAPTERS)('malformed preflights on %s', (adapter) => {
 
   describe('Access-Control-Request-Headers', () => {
     it.each(HEADER_CASES.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
-      expectAnswer(h, c, await send(h, c));
+      await expectAnswer(h, c, await send(h, c));
       // Whatever happened, the server still answers the next preflight.
-      expectAnswer(h, NORMAL, await send(h, NORMAL));
+      await expectAnswer(h, NORMAL, await send(h, NORMAL));
     });
 
     it('sends the big values as the test means them', () => {
@@ -314,8 +331,8 @@ describe.each(ADAPTERS)('malformed preflights on %s', (adapter) => {
 
   describe('Access-Control-Request-Method', () => {
     it.each(METHOD_CASES.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
-      expectAnswer(h, c, await send(h, c));
-      expectAnswer(h, NORMAL, await send(h, NORMAL));
+      await expectAnswer(h, c, await send(h, c));
+      await expectAnswer(h, NORMAL, await send(h, NORMAL));
     });
   });
 
@@ -363,6 +380,6 @@ describe.each(ADAPTERS)('methods a policy lists, on %s', (adapter) => {
   ];
 
   it.each(cases.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
-    expectAnswer(h, c, await send(h, c));
+    await expectAnswer(h, c, await send(h, c));
   });
 });

@@ -10,7 +10,8 @@ import { settle, watchUnhandledRejections } from '../../support/process-faults.j
 const HANGING = 'https://hanging.example';
 const FINE = 'https://fine.example';
 const VISITOR = 'https://visitor.example';
-const TIMEOUT = 150;
+/** Long enough that the other request is answered well inside it, even on a busy machine. */
+const TIMEOUT = 400;
 
 /** The tenant lookup of HANGING never answers; FINE is answered at once. */
 const lookup = (origin: string) =>
@@ -70,7 +71,8 @@ describe.each(ADAPTERS)('origin functions that fail, on %s', (adapter) => {
 
     expect(fine.status).toBe(200);
     expect(fine.headers['access-control-allow-origin']).toBe(FINE);
-    expect(fineTook).toBeLessThan(TIMEOUT);
+    // Answered while the hanging preflight was still waiting for its origin function.
+    expect(fineTook).toBeLessThan(took);
 
     expect(res.status).toBe(403);
     expect(res.headers['access-control-allow-origin']).toBeUndefined();
