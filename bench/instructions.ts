@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { checkAnswer, refuseOtherAnswers } from './answers.js';
 import type { Variant } from './bench-app.js';
 import { loadCount, variantsMeasuredOn, WORKLOADS, type Workload } from './load.js';
-import { writeReport, type BenchResults, type InstructionCounts } from './report.js';
+import { resultsFile, writeReport, type BenchResults, type InstructionCounts } from './report.js';
 import { startServer, stop, type Server } from './servers.js';
 
 /**
@@ -117,7 +117,6 @@ async function main() {
   jobs.forEach(({ adapter, workload, variant }, at) => {
     ((perRequest[adapter] ??= {})[workload.name] ??= {})[variant] = counts[at];
   });
-  const resultsFile = new URL('../../bench/results.json', import.meta.url);
   const results = JSON.parse(readFileSync(resultsFile, 'utf8')) as BenchResults;
   const valgrind = execFileSync('valgrind', ['--version']).toString().trim();
   const requests = Object.fromEntries(ADAPTERS.map((adapter) => [adapter, requestsOf(adapter)]));

@@ -10,7 +10,7 @@ import {
   WORKLOADS,
   type Workload,
 } from './load.js';
-import { machineDescription, writeReport, type BenchResults } from './report.js';
+import { machineDescription, resultsFile, writeReport, type BenchResults } from './report.js';
 import {
   hasTaskset,
   pause,
@@ -242,9 +242,8 @@ async function main() {
 
   results.machine = machine(hasTaskset, elapsedSeconds());
   // Keep the numbers of the last `npm run soak` and `npm run bench:instructions`, run on their own.
-  const previous = new URL('../../bench/results.json', import.meta.url);
-  if (existsSync(previous)) {
-    const { soak, instructions } = JSON.parse(readFileSync(previous, 'utf8')) as BenchResults;
+  if (existsSync(resultsFile)) {
+    const { soak, instructions } = JSON.parse(readFileSync(resultsFile, 'utf8')) as BenchResults;
     Object.assign(results, { soak, instructions });
   }
   const { markdown } = writeReport(results);

@@ -1,6 +1,6 @@
 import autocannon from 'autocannon';
 import { readFileSync } from 'node:fs';
-import { writeReport, type BenchResults, type SoakResult } from './report.js';
+import { resultsFile, writeReport, type BenchResults, type SoakResult } from './report.js';
 import { settledRss, startServerForMemory, stop } from './servers.js';
 
 /**
@@ -73,7 +73,6 @@ async function main() {
     process.stdout.write(`${JSON.stringify(soaks[adapter])}\n`);
   }
   // The soak's numbers join those of the last `npm run bench` in RESULTS.md.
-  const resultsFile = new URL('../../bench/results.json', import.meta.url);
   const results = JSON.parse(readFileSync(resultsFile, 'utf8')) as BenchResults;
   writeReport({ ...results, soak: soaks });
   const failures = Object.entries(soaks).flatMap(([adapter, s]) => [
