@@ -267,13 +267,13 @@ function markdownOf(r: BenchResults, place: ReportPlace): string {
 }
 
 /** Links between the reports of the Nest majors the bench has run on. */
-function otherMajorsLines({ otherMajor }: ReportPlace): string[] {
-  if (otherMajor)
+function otherMajorsLines(place: ReportPlace): string[] {
+  if (place.otherMajor)
     return [
       `The same bench on the Nest major the project is developed on: [../RESULTS.md](../RESULTS.md).`,
       '',
     ];
-  const bench = new URL('../../bench/', import.meta.url);
+  const bench = fileIn(place, '');
   const others = readdirSync(bench)
     .filter((name) => /^nest\d+$/.test(name) && existsSync(new URL(`${name}/RESULTS.md`, bench)))
     .map((name) => `[Nest ${name.slice(4)}](${name}/RESULTS.md)`);
