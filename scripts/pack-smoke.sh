@@ -20,6 +20,15 @@ consumer() { # name type nest-major extra-packages...
 consumer cjs commonjs 11 jest@30
 consumer esm module 12
 
+# The peer ranges keep the library out of an app on a Nest major it was not built for.
+mkdir "$work/nest10"
+echo '{ "name": "smoke-nest10", "private": true }' > "$work/nest10/package.json"
+if (cd "$work/nest10" && npm install --dry-run --no-audit --no-fund "$tarball" \
+  @nestjs/common@^10 @nestjs/core@^10 >/dev/null 2>&1); then
+  echo "nestjs-cors installed beside Nest 10: its peerDependencies do not name the Nest majors" >&2
+  exit 1
+fi
+
 # The same app for both: decorators applied by hand, since no compiler runs here.
 app_body='
 class ItemsController { update() { return "ok"; } }
@@ -65,8 +74,11 @@ cat > "$work/esm/app.js" <<JS
 import "reflect-metadata";
 import { Controller, Module, Put } from "@nestjs/common";
 import { NestFactory } from "@nestjs/core";
-import { Cors, CorsConfigurationError, CorsModule } from "nestjs-cors";
-if (typeof CorsConfigurationError !== "function") throw new Error("CorsConfigurationError missing");
+import * as library from "nestjs-cors";
+import { Cors, CorsModule } from "nestjs-cors";
+const exported = Object.keys(library).sort().join(", ");
+if (exported !== "Cors, CorsConfigurationError, CorsInspector, CorsModule")
+  throw new Error(\`nestjs-cors exports \${exported}\`);
 $app_body
 const result = await preflight();
 console.log("ESM, Nest 12:", result);
