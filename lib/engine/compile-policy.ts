@@ -9,6 +9,7 @@ import { isToken, normalizeMethod, splitList } from './headers/http-token.js';
 import { VARY_ACTUAL } from './headers/vary.js';
 import { compileOrigin, type OriginFunctionOptions } from './origin/origin-matcher.js';
 import { isLoopbackHost } from './origin/serialized-origin.js';
+import { printable } from './printable.js';
 
 export interface CompiledPolicyResult {
   readonly policy: CompiledCorsPolicy;
@@ -42,6 +43,12 @@ const KNOWN_OPTIONS = new Set<string>([
 
 type ListOption = 'methods' | 'allowedHeaders' | 'exposedHeaders';
 
+const NAME_EXAMPLES: Readonly<Record<ListOption, string>> = {
+  methods: 'PUT',
+  allowedHeaders: 'Content-Type',
+  exposedHeaders: 'X-Request-Id',
+};
+
 function readList(options: CorsPolicyOptions, option: ListOption): string[] | undefined {
   const value = options[option];
   if (value === undefined) return undefined;
@@ -50,6 +57,14 @@ function readList(options: CorsPolicyOptions, option: ListOption): string[] | un
       'invalid-option-type',
       option,
       `expected a list of names or a comma-separated string, got ${typeof value}`,
+    );
+  }
+  const at = Array.isArray(value) ? value.findIndex((item) => typeof item !== 'string') : -1;
+  if (at >= 0) {
+    throw new CorsConfigurationError(
+      'invalid-option-type',
+      option,
+      `entry ${at} is ${printable(value[at])}; every entry is a name, such as "${NAME_EXAMPLES[option]}"`,
     );
   }
   return splitList(value);
@@ -121,13 +136,16 @@ function isPositiveInteger(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
 }
 
+/** Node fires a longer timer after 1 ms instead. */
+const LONGEST_TIMER = 2 ** 31 - 1;
+
 function compileOriginFunctionOptions(options: CorsPolicyOptions): OriginFunctionOptions {
   const { originFunctionTimeout: timeout, originCache: cache } = options;
-  if (timeout !== undefined && !isPositiveInteger(timeout)) {
+  if (timeout !== undefined && !(isPositiveInteger(timeout) && timeout <= LONGEST_TIMER)) {
     throw new CorsConfigurationError(
       'invalid-option-type',
       'originFunctionTimeout',
-      `${JSON.stringify(timeout)} is not a whole number of milliseconds > 0; the default is 1000`,
+      `${JSON.stringify(timeout)} is not a whole number of milliseconds from 1 to ${LONGEST_TIMER}; the default is 1000`,
     );
   }
   if (cache !== undefined && !(isPositiveInteger(cache?.max) && isPositiveInteger(cache?.ttl))) {

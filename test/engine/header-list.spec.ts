@@ -84,6 +84,10 @@ describe('parseHeaderList refuses', () => {
     ['10,000 names in one value', names(10_000).join(',')],
     ['10,000 names on separate lines', names(10_000)],
     ['10,000 names with spaces', names(10_000).join(' , ')],
+    // Within the length limit, so that the parse itself is timed, not the length check.
+    ['4,096 characters of one-letter names', 'a,'.repeat(MAX_REQUEST_HEADERS_LENGTH / 2)],
+    ['4,096 characters of names and spaces', 'a , '.repeat(MAX_REQUEST_HEADERS_LENGTH / 4)],
+    ['a 4,095-character name, then a semicolon', `${'x'.repeat(MAX_REQUEST_HEADERS_LENGTH - 1)};`],
   ])('%s, quickly', (_label, value) => {
     const tenRefusals = () => {
       const started = performance.now();

@@ -117,10 +117,15 @@ describe('origin cache', () => {
 });
 
 describe('origin function options: configuration errors', () => {
-  it.each([0, -5, 1.5, '1000'])('refuses originFunctionTimeout %p', (timeout) => {
+  // 2 ** 31 ms and more: Node would fire the timer after 1 ms.
+  it.each([0, -5, 1.5, '1000', 2 ** 31, 3e9])('refuses originFunctionTimeout %p', (timeout) => {
     const error = configurationErrorOf({ origin: never, originFunctionTimeout: timeout });
     expect(error.option).toBe('originFunctionTimeout');
-    expect(error.message).toContain('whole number of milliseconds');
+    expect(error.message).toContain('whole number of milliseconds from 1 to 2147483647');
+  });
+
+  it('accepts the longest timeout Node keeps', () => {
+    expect(policyOf({ origin: never, originFunctionTimeout: 2 ** 31 - 1 }).enabled).toBe(true);
   });
 
   it.each([{ max: 0, ttl: 10 }, { max: 10 }, { ttl: 10 }, { max: 10, ttl: -1 }, 5])(

@@ -51,6 +51,8 @@ describe('compileOriginPattern', () => {
       'HTTPS://*.Example.COM',
       { scheme: 'https', host: '.example.com', subdomains: true, port: '' },
     ],
+    // Every name under localhost is the machine itself, as every port of localhost is.
+    ['http://*.localhost:*', { scheme: 'http', host: '.localhost', subdomains: true, port: '*' }],
   ])('compiles %j', (source, compiled) => {
     expect(compileOriginPattern(source)).toEqual({ source, ...compiled });
   });
@@ -152,6 +154,17 @@ describe('matchesPattern', () => {
     ['http://localhost:*', 'http://localhost.evil.test:3000', false],
     ['http://localhost:*', 'http://evil-localhost:3000', false],
     ['http://localhost:*', 'http://127.0.0.1:3000', false],
+    ['http://*.localhost:*', 'http://app.localhost:5173', true],
+    ['http://*.localhost:*', 'http://a.b.localhost', true],
+    ['http://*.localhost:*', 'http://localhost:5173', false],
+    ['http://*.localhost:*', 'http://app.localhost.evil.test', false],
+    // Never a site under a public suffix below the pattern's domain, where its
+    // owner lets anyone register one: S3 buckets, here.
+    ['https://*.amazonaws.com', 'https://console.amazonaws.com', true],
+    ['https://*.amazonaws.com', 'https://attacker-bucket.s3.amazonaws.com', false],
+    ['https://*.amazonaws.com', 'https://s3.amazonaws.com', false],
+    ['https://*.amazonaws.com:*', 'https://a.b.s3.amazonaws.com:8443', false],
+    ['https://*.my-team.github.io', 'https://x.my-team.github.io', true],
   ])('%j against %j -> %p', (pattern, origin, expected) => {
     expect(matches(pattern, origin)).toBe(expected);
   });

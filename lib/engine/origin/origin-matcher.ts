@@ -9,6 +9,8 @@ import { DEFAULT_ORIGIN_FUNCTION_TIMEOUT, type OriginFunctionMatcher } from './o
 import { compileOriginPattern, matchesPattern, type OriginPattern } from './origin-pattern.js';
 import {
   asBrowsersSendIt,
+  FILE_PAGES_SEND_NULL,
+  hostNoBrowserParses,
   type ParsedOrigin,
   parseOrigin,
   serializeOrigin,
@@ -79,8 +81,7 @@ const invalid = (value: string, fix: string) =>
     `"${value}" is not a serialized origin (scheme://host[:port]); ${fix}`,
   );
 
-const fileOriginDetail = (value: string) =>
-  `"${value}": pages on file: URLs send Origin: null, which any site can produce; remove it`;
+const fileOriginDetail = (value: string) => `"${value}": ${FILE_PAGES_SEND_NULL}`;
 
 /** Says what to write instead of a string that is not a serialized origin. */
 function explainBadOrigin(value: string): CorsConfigurationError {
@@ -111,7 +112,7 @@ function explainBadOrigin(value: string): CorsConfigurationError {
   }
   if (value.includes(',')) return invalid(value, 'list several origins as an array, one per entry');
   const sent = asBrowsersSendIt(value);
-  if (sent !== value && parseOrigin(sent) !== undefined)
+  if (sent !== undefined && sent !== value && parseOrigin(sent) !== undefined)
     return invalid(value, `browsers send it as "${sent}": write that`);
   return invalid(value, 'write it as a browser sends it, e.g. "https://app.example.com"');
 }
@@ -287,6 +288,12 @@ export function compileOrigin(
       if (parsed === undefined) throw explainBadOrigin(entry);
       const serialized = serializeOrigin(parsed);
       const sent = asBrowsersSendIt(serialized);
+      if (sent === undefined)
+        throw new CorsConfigurationError(
+          'invalid-origin',
+          'origin',
+          `"${entry}" is never sent: ${hostNoBrowserParses(parsed.host)}`,
+        );
       if (sent !== serialized)
         throw new CorsConfigurationError(
           'invalid-origin',

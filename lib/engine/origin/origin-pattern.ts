@@ -1,8 +1,10 @@
 import { isIPv4 } from 'node:net';
 import { CorsConfigurationError } from '../cors-configuration.error.js';
-import { isPublicSuffix } from './public-suffix.js';
+import { isPublicSuffix, publicSuffixOf } from './public-suffix.js';
 import {
   asBrowsersSendIt,
+  FILE_PAGES_SEND_NULL,
+  hostNoBrowserParses,
   type ParsedOrigin,
   parseOrigin,
   serializeOrigin,
@@ -26,9 +28,15 @@ export interface OriginPattern {
 export function matchesPattern(pattern: OriginPattern, origin: ParsedOrigin): boolean {
   if (origin.scheme !== pattern.scheme) return false;
   if (pattern.port !== '*' && origin.port !== pattern.port) return false;
-  return pattern.subdomains
-    ? origin.host.length > pattern.host.length && origin.host.endsWith(pattern.host)
-    : origin.host === pattern.host;
+  if (!pattern.subdomains) return origin.host === pattern.host;
+  return (
+    origin.host.length > pattern.host.length &&
+    origin.host.endsWith(pattern.host) &&
+    // A public suffix below the pattern's domain is where its owner lets anyone
+    // register: `*.amazonaws.com` must not let in every bucket under
+    // `s3.amazonaws.com`. Such a suffix is at least as long as `.amazonaws.com`.
+    publicSuffixOf(origin.host).length < pattern.host.length
+  );
 }
 
 const fail = (source: string, detail: string): CorsConfigurationError =>
@@ -49,6 +57,9 @@ function checkSubdomainsOf(source: string, host: string): void {
   const instead = 'name a registrable domain such as "*.example.com"';
   if (host.startsWith('[') || isIPv4(host))
     throw fail(source, `an IP address has no subdomains; ${instead}`);
+  // Browsers resolve every name under localhost to the machine itself (RFC 6761),
+  // so "*.localhost" reaches no further than "localhost:*" does.
+  if (host === 'localhost') return;
   if (!host.includes('.'))
     throw fail(source, `"*.${host}" would match every site under a top-level domain; ${instead}`);
   if (isPublicSuffix(host))
@@ -87,12 +98,14 @@ export function compileOriginPattern(source: string): OriginPattern {
   const concrete = parseOrigin(written);
   const serialized = concrete && serializeOrigin(concrete);
   const sent = asBrowsersSendIt(serialized ?? written);
-  if (sent !== (serialized ?? written) && sent !== 'null' && parseOrigin(sent) !== undefined) {
+  if (sent === 'null') throw fail(source, FILE_PAGES_SEND_NULL);
+  if (sent !== undefined && sent !== (serialized ?? written) && parseOrigin(sent) !== undefined) {
     const host = sent.slice(scheme.length + 3);
     const fixed = `${scheme}://${subdomains ? '*.' : ''}${host}${port === '*' ? ':*' : ''}`;
     throw fail(source, `browsers write "${written}" as "${sent}"; write "${fixed}"`);
   }
   if (concrete === undefined) throw fail(source, `"${written}" is not a serialized origin`);
+  if (sent === undefined) throw fail(source, hostNoBrowserParses(concrete.host));
   if (port === '*' && concrete.port !== '') throw fail(source, 'it names a port and ":*" at once');
   if (subdomains) checkSubdomainsOf(source, concrete.host);
   return {

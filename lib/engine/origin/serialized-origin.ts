@@ -49,16 +49,23 @@ export function serializeOrigin({ scheme, host, port }: ParsedOrigin): string {
 /**
  * How a browser serializes an origin of the URL schemes it parses hosts for
  * (IPv6 compressed, IPv4 in dotted decimal, international names in punycode,
- * `file:` as null); others, and what no URL parser takes, as given.
+ * `file:` as null), or `undefined` where its URL parser refuses the host
+ * (`https://a.1`): no page has that origin. Other schemes as given.
  */
-export function asBrowsersSendIt(origin: string): string {
+export function asBrowsersSendIt(origin: string): string | undefined {
   if (!/^(?:https?|file):/.test(origin)) return origin;
   try {
     return new URL(origin).origin;
   } catch {
-    return origin;
+    return undefined;
   }
 }
+
+export const FILE_PAGES_SEND_NULL =
+  'pages on file: URLs send Origin: null, which any site can produce; remove it';
+
+export const hostNoBrowserParses = (host: string): string =>
+  `browsers cannot parse the host "${host}", so no page has this origin; check its spelling`;
 
 /** `localhost`, `*.localhost`, 127.0.0.0/8 and `[::1]`: origins that never leave the machine. */
 export function isLoopbackHost(host: string): boolean {
