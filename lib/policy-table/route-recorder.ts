@@ -1,4 +1,4 @@
-import { VERSION_NEUTRAL, type Type } from '@nestjs/common';
+import { RequestMethod, VERSION_NEUTRAL, type Type } from '@nestjs/common';
 import type { AbstractHttpAdapter, DiscoveryService, MetadataScanner } from '@nestjs/core';
 
 /**
@@ -18,6 +18,13 @@ import type { AbstractHttpAdapter, DiscoveryService, MetadataScanner } from '@ne
  * version-filtered one from inside its filter, once the filter lets it through;
  * any other from around what Nest registers, with the request's `next` watched,
  * so that a request it hands on takes its announcement back.
+ *
+ * Instrumentation (tracing) sets a route-triggered hook on the adapter, and
+ * Nest 11 then registers a bare arrow function around each handler, carrying
+ * none of its metadata: no route could be told from another, and every one
+ * would get the global policy. So while routes are registered Nest sees no
+ * hook, and the recorder calls it instead, as Nest 12 does: with the route's
+ * method and its path as written, before anything of the route runs.
  */
 
 const ROUTE_OWNERS = 'nestjs-cors:route-owners';
@@ -82,6 +89,8 @@ export type ServedRouteListener<R> = (
 
 export type Registration = (...args: unknown[]) => unknown;
 
+type RouteTriggeredHook = (requestMethod: RequestMethod, path: string) => void;
+
 interface VersionFilter<R> {
   readonly served: ServedRouteSlot<R>;
   readonly handsOn: boolean;
@@ -115,6 +124,8 @@ export class RouteRecorder<R> {
     this.tagControllerMethods();
     const target = adapter as unknown as Record<string, Registration>;
     const { recorded, onServedRoute } = this;
+    const routeTriggeredHook = this.hideRouteTriggeredHook(target);
+    const pathsAsWritten = this.rememberPathsAsWritten(target);
     for (const name of REGISTRATION_METHODS) {
       this.patch(
         target,
@@ -126,15 +137,23 @@ export class RouteRecorder<R> {
             if (typeof path === 'string' && typeof handler === 'function' && handler.length <= 3) {
               const filter = (handler as VersionFiltered<R>)[VERSION_FILTER];
               const served = filter?.served ?? {};
+              const method = name.toUpperCase();
+              const owners = (Reflect.getMetadata(ROUTE_OWNERS, handler) ?? []) as RouteOwner[];
               recorded.push({
-                method: name.toUpperCase(),
+                method,
                 path,
-                owners: (Reflect.getMetadata(ROUTE_OWNERS, handler) ?? []) as RouteOwner[],
+                owners,
                 served,
                 versionHandsOn: filter?.handsOn ?? false,
               });
               if (filter === undefined)
                 args[1] = announcing(handler as Registration, served, onServedRoute);
+              const hook = routeTriggeredHook();
+              if (hook !== undefined && (owners.length > 0 || filter !== undefined)) {
+                const requestMethod = RequestMethod[method as keyof typeof RequestMethod];
+                const written = pathsAsWritten.get(path) ?? path;
+                args[1] = triggering(args[1] as Registration, () => hook(requestMethod, written));
+              }
             }
             return original.apply(this, args);
           },
@@ -164,6 +183,41 @@ export class RouteRecorder<R> {
           return registered;
         },
     );
+  }
+
+  /** Hides the adapter's route-triggered hook from Nest until `stop()`; returns how to read it. */
+  private hideRouteTriggeredHook(
+    target: Record<string, Registration>,
+  ): () => RouteTriggeredHook | undefined {
+    let read = (): RouteTriggeredHook | undefined => undefined;
+    this.patch(target, 'getOnRouteTriggered', (original) => {
+      read = () => original.call(target) as RouteTriggeredHook | undefined;
+      return () => undefined;
+    });
+    return () => read();
+  }
+
+  /**
+   * The path of each route as its controller wrote it, by the path the adapter
+   * registers (express turns Nest 11's `*` into `*path`): what the route-triggered
+   * hook is given.
+   */
+  private rememberPathsAsWritten(
+    target: Record<string, Registration>,
+  ): ReadonlyMap<string, string> {
+    const written = new Map<string, string>();
+    this.patch(
+      target,
+      'normalizePath',
+      (original) =>
+        function (this: unknown, path: unknown) {
+          const normalized = original.call(this, path);
+          if (typeof path === 'string' && typeof normalized === 'string')
+            written.set(normalized, path);
+          return normalized;
+        },
+    );
+    return written;
   }
 
   private patch(
@@ -199,18 +253,29 @@ export class RouteRecorder<R> {
   }
 }
 
-/**
- * What Nest registers, wrapped so that it announces itself when reached. The
- * adapters read route options (fastify's version, config, constraints and
- * schema) from the registered function's own properties and reflect-metadata,
- * so the wrapper carries both, as Nest's own `onRouteTriggered` wrapper does.
- */
+/** What Nest registers, wrapped so that it announces itself when reached. */
 function announcing<R>(
   handler: Registration,
   served: ServedRouteSlot<R>,
   onServedRoute: ServedRouteListener<R>,
 ): Registration {
-  const wrapper = announcerOf(handler, served, onServedRoute);
+  return carrying(handler, announcerOf(handler, served, onServedRoute));
+}
+
+/** What Nest registers, wrapped so that it calls the route-triggered hook first. */
+function triggering(handler: Registration, trigger: () => void): Registration {
+  return carrying(handler, function (this: unknown, ...args: unknown[]) {
+    trigger();
+    return handler.apply(this, args);
+  });
+}
+
+/**
+ * The adapters read route options (fastify's version, config, constraints and
+ * schema) from the registered function's own properties and reflect-metadata,
+ * so a wrapper carries both, as Nest 12's own route-triggered wrapper does.
+ */
+function carrying(handler: Registration, wrapper: Registration): Registration {
   Object.assign(wrapper, handler);
   Object.defineProperty(wrapper, 'name', { configurable: true, value: handler.name });
   for (const key of Reflect.getOwnMetadataKeys(handler) as unknown[])
