@@ -22,6 +22,7 @@ export type {
 } from './cors-decision.js';
 export { describeRefusal, describeRefusalToClient } from './cors-decision.js';
 export { printable } from './printable.js';
+export { statelessCopy } from './stateless-regexp.js';
 export type {
   CorsOrigin,
   CorsOriginEntry,

@@ -5,6 +5,7 @@ import {
 import { LRUCache } from 'lru-cache';
 import type { CorsOrigin } from '../cors-policy-options.interface.js';
 import { printable } from '../printable.js';
+import { statelessCopy } from '../stateless-regexp.js';
 import { DEFAULT_ORIGIN_FUNCTION_TIMEOUT, type OriginFunctionMatcher } from './origin-function.js';
 import { compileOriginPattern, matchesPattern, type OriginPattern } from './origin-pattern.js';
 import {
@@ -213,13 +214,6 @@ function lookAlikeOf(regExp: RegExp, body: string): string | undefined {
       parsed !== undefined && serializeOrigin(parsed) === candidate && stateless.test(candidate)
     );
   });
-}
-
-/** A RegExp with `g` or `y` keeps state between `test()` calls; a copy without them does not. */
-function statelessCopy(regExp: RegExp): RegExp {
-  return regExp.global || regExp.sticky
-    ? new RegExp(regExp.source, regExp.flags.replace(/[gy]/g, ''))
-    : regExp;
 }
 
 /** How an origin function is asked: see `originFunctionTimeout` and `originCache`. */

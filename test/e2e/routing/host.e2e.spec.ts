@@ -74,6 +74,16 @@ class BillingController {
   }
 }
 
+// A RegExp with the g flag keeps its lastIndex between test() calls.
+@Controller({ path: 'reports', host: /^reports\.example\.com$/g })
+@Cors({ origin: [ADMIN_UI] })
+class ReportsController {
+  @Put()
+  update() {
+    return 'reports updated';
+  }
+}
+
 describe.each(ADAPTERS)('host-bound controllers on %s', (adapter) => {
   let app: INestApplication;
   beforeAll(async () => {
@@ -85,6 +95,7 @@ describe.each(ADAPTERS)('host-bound controllers on %s', (adapter) => {
         TenantDashboardController,
         PublicDashboardController,
         BillingController,
+        ReportsController,
       ],
     });
   });
@@ -126,6 +137,12 @@ describe.each(ADAPTERS)('host-bound controllers on %s', (adapter) => {
     const other = { host: 'api.other.org' };
     expectRefused(await preflight(app, '/billing', ADMIN_UI, 'PUT', other));
     expectAllowed(await preflight(app, '/billing', APP, 'PUT', other), APP, 'PUT');
+  });
+
+  it('matches a host RegExp with the g flag on every request, as Nest does', async () => {
+    const host = { host: 'reports.example.com' };
+    for (let i = 0; i < 4; i++)
+      expectAllowed(await preflight(app, '/reports', ADMIN_UI, 'PUT', host), ADMIN_UI, 'PUT');
   });
 
   it('sends the host controller policy on actual requests', async () => {
