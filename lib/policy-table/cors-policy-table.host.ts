@@ -40,9 +40,9 @@ export class CorsPolicyTableHost {
     this.recorder = new RouteRecorder<RouteEntry>(
       discovery,
       scanner,
-      (route, handler, self, args) =>
+      (route, handler, self, args, decidedForIt) =>
         this.servedRouteListener
-          ? this.servedRouteListener(route, handler, self, args)
+          ? this.servedRouteListener(route, handler, self, args, decidedForIt)
           : handler.apply(self, args),
       () => this.build(),
     );
@@ -79,6 +79,7 @@ export class CorsPolicyTableHost {
       controllers,
       routes,
       matching: pathMatchingOf(this.adapter),
+      middlewareMayReroute: this.adapter.getType() === 'express',
       warn: (location, warning) =>
         corsLogger.warn(`${location}: CORS option "${warning.option}": ${warning.message}`),
     });

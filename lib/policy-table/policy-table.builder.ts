@@ -32,6 +32,12 @@ export interface PolicyTableInput {
   readonly controllers: ReadonlySet<Type>;
   readonly routes: readonly RecordedRoute<RouteEntry>[];
   readonly matching: PathMatching;
+  /**
+   * Whether middleware runs before the router picks a route, and so may send a
+   * request to another route than its URL as sent names (express; fastify
+   * routes first).
+   */
+  readonly middlewareMayReroute: boolean;
   readonly warn: (location: string, warning: CorsConfigurationWarning) => void;
 }
 
@@ -148,7 +154,13 @@ export function buildPolicyTable(input: PolicyTableInput): CorsPolicyTable {
   const announcing = index.routesServingSlots(
     (slot) => slot.routes.length > 1 || slot.routes.some(mayDecideProvisionally),
   );
-  for (const [served, entry] of announced) if (announcing.has(entry)) served.route = entry;
+  // Where middleware may reroute a request, every other handler announces itself too, with
+  // nothing to do unless the request was rerouted.
+  for (const [served, entry] of announced) {
+    if (announcing.has(entry)) served.route = entry;
+    else if (input.middlewareMayReroute)
+      Object.assign(served, { route: entry, decidedForIt: true });
+  }
   return new CorsPolicyTable(global, index, listing, input.debug);
 }
 

@@ -58,6 +58,11 @@ export interface RouteOwner {
 /** Where a handler's policy goes once the table is built; until then it announces nothing. */
 export interface ServedRouteSlot<R> {
   route?: R;
+  /**
+   * Whether the request was decided for this route already, unless the app
+   * sent it elsewhere on the way (express middleware rewriting its URL).
+   */
+  decidedForIt?: boolean;
 }
 
 export interface RecordedRoute<R> {
@@ -85,6 +90,7 @@ export type ServedRouteListener<R> = (
   handler: Registration,
   self: unknown,
   args: unknown[],
+  decidedForIt: boolean,
 ) => unknown;
 
 export type Registration = (...args: unknown[]) => unknown;
@@ -290,8 +296,9 @@ function announcerOf<R>(
   onServedRoute: ServedRouteListener<R>,
 ): Registration {
   return function (this: unknown, ...args: unknown[]) {
-    return served.route === undefined
+    const { route } = served;
+    return route === undefined
       ? handler.apply(this, args)
-      : onServedRoute(served.route, handler, this, args);
+      : onServedRoute(route, handler, this, args, served.decidedForIt === true);
   };
 }

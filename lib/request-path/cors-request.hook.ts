@@ -13,6 +13,7 @@ import {
   expressFrontAccess,
   httpAccessFor,
   preflightMethodOf,
+  reroutedByMiddleware,
   type HttpAccess,
   type HttpRequest,
 } from './http-access.js';
@@ -150,8 +151,10 @@ export class CorsRequestHook implements OnModuleInit, OnApplicationShutdown {
       return;
     }
     hookedApplications.add(adapterHost);
-    tables.servedRouteListener = (entry, handler, self, args) =>
-      this.applyServedRoute(entry, handler, self, args);
+    tables.servedRouteListener = (entry, handler, self, args, decidedForIt) =>
+      decidedForIt
+        ? this.applyRerouted(entry, handler, self, args)
+        : this.applyServedRoute(entry, handler, self, args);
     // Once the application has its adapter (at once with NestFactory.create, at
     // createNestApplication() in tests), before any request; again for each
     // application made later from the same container.
@@ -353,6 +356,23 @@ export class CorsRequestHook implements OnModuleInit, OnApplicationShutdown {
   }
 
   /**
+   * The handler of an express route whose request was decided for it is
+   * reached: if middleware rewrote the request's URL or method on the way, its
+   * headers were decided for another route (the global policy, where its URL
+   * as sent names none), and the handler's own policy goes in place.
+   */
+  private applyRerouted(
+    entry: RouteEntry,
+    handler: Registration,
+    self: unknown,
+    args: unknown[],
+  ): unknown {
+    return reroutedByMiddleware(args[0])
+      ? this.putOwnDecision(entry.route, undefined, handler, self, args)
+      : handler.apply(self, args);
+  }
+
+  /**
    * The handler of `entry` is reached: if the headers in place were decided for
    * another policy, put its own in place. Should it hand the request on
    * (`next()`), the headers in place before come back, for whatever serves it
@@ -364,7 +384,7 @@ export class CorsRequestHook implements OnModuleInit, OnApplicationShutdown {
     self: unknown,
     args: unknown[],
   ): unknown {
-    const [request, response, next] = args;
+    const [request, response] = args;
     const node = this.access.nodeResponse(response);
     const before = this.decisionsInPlace.get(node);
     const { route, host } = entry;
@@ -375,15 +395,32 @@ export class CorsRequestHook implements OnModuleInit, OnApplicationShutdown {
     ) {
       return handler.apply(self, args);
     }
-    const debug = this.tables.table?.debug ?? false;
     if (before.route.policy === route.policy) {
       // The decision in place is this handler's own: now known to be the answer.
       if (!before.logged && before.decision.outcome === 'refused') {
-        logActualRefusal(debug, route, before.decision);
+        logActualRefusal(this.tables.table?.debug ?? false, route, before.decision);
         this.decisionsInPlace.set(node, { ...before, logged: true });
       }
       return handler.apply(self, args);
     }
+    return this.putOwnDecision(route, before, handler, self, args);
+  }
+
+  /**
+   * Decides the request by the policy of the route whose handler is reached and
+   * puts that decision's headers in place of those there. Should the handler
+   * hand the request on (`next()`), the decision `before` comes back, if known.
+   */
+  private putOwnDecision(
+    route: RoutePolicy,
+    before: DecisionInPlace | undefined,
+    handler: Registration,
+    self: unknown,
+    args: unknown[],
+  ): unknown {
+    const [request, response, next] = args;
+    const node = this.access.nodeResponse(response);
+    const debug = this.tables.table?.debug ?? false;
     // A response the front decided keeps its headers pinned on itself. Asked only
     // here: a read on an express response takes V8's slow path (see frontExpress).
     const access =
@@ -402,14 +439,21 @@ export class CorsRequestHook implements OnModuleInit, OnApplicationShutdown {
       put({ route, decision, logged: true });
       if (typeof next !== 'function') return handler.apply(self, args);
       const handOn = (error?: unknown, ...rest: unknown[]) => {
-        if (error === undefined || error === 'route' || error === 'router')
+        if (
+          before !== undefined &&
+          (error === undefined || error === 'route' || error === 'router')
+        )
           put({ ...before, handedOn: true });
         return (next as (...a: unknown[]) => unknown)(error, ...rest);
       };
       return handler.apply(self, [request, response, handOn, ...args.slice(3)]);
     };
     const { origin } = access.nodeRequest(request).headers;
-    const decision = decideActual(route.policy, origin as string, request);
+    // Only a rerouted request comes here without Origin (`applyRerouted`).
+    const decision =
+      origin === undefined
+        ? route.policy.notCorsAnswer
+        : decideActual(route.policy, origin, request);
     return decision instanceof Promise ? decision.then(apply) : apply(decision);
   }
 

@@ -33,6 +33,28 @@ export function preflightMethodOf(request: HttpRequest): string | undefined {
     : undefined;
 }
 
+/** What express and `method-override` keep of a request as it came in. */
+interface ExpressRequest extends HttpRequest {
+  readonly originalUrl?: string;
+  readonly originalMethod?: string;
+}
+
+/**
+ * Whether express middleware sent the request to another route than the one
+ * its URL and method as sent name: it rewrote `req.url` (express keeps the URL
+ * it received in `originalUrl`) or `req.method` (`method-override` keeps the
+ * method in `originalMethod`, which is otherwise absent: looked up on the
+ * request alone, since a miss would walk express's slow prototypes).
+ */
+export function reroutedByMiddleware(request: unknown): boolean {
+  const { url, originalUrl, method } = request as ExpressRequest;
+  return (
+    (originalUrl !== undefined && url !== originalUrl) ||
+    (Object.hasOwn(request as object, 'originalMethod') &&
+      (request as ExpressRequest).originalMethod !== method)
+  );
+}
+
 /**
  * Request and response access on one adapter: express's are Node's own,
  * fastify's wrap them, and its replies keep their own header map (raw

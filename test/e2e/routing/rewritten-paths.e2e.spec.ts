@@ -1,4 +1,4 @@
-import { describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Controller, Get, Put, type INestApplication } from '@nestjs/common';
 import type { FastifyAdapter } from '@nestjs/platform-fastify';
 import request from 'supertest';
@@ -73,5 +73,84 @@ describe('a path the router serves under another URL than the one sent', () => {
     } finally {
       await app.close();
     }
+  });
+});
+
+type Middleware = (
+  req: { url: string; method: string; originalMethod?: string; headers: Record<string, unknown> },
+  res: unknown,
+  next: () => void,
+) => void;
+
+/** Strips a legacy prefix, as a middleware keeping old URLs alive does. */
+const stripLegacyPrefix: Middleware = (req, _res, next) => {
+  req.url = req.url.replace(/^\/legacy(?=\/)/, '');
+  next();
+};
+
+/** What `method-override` does with X-HTTP-Method-Override. */
+const overrideMethod: Middleware = (req, _res, next) => {
+  const method = req.headers['x-http-method-override'];
+  if (req.method === 'POST' && typeof method === 'string') {
+    req.originalMethod = req.method;
+    req.method = method;
+  }
+  next();
+};
+
+// Express runs middleware before its router picks a route: the request was decided
+// by the URL and method as sent, and the handler that serves it puts its own
+// policy in place. Preflights are answered before any middleware (README).
+describe('express middleware that reroutes a request', () => {
+  let app: INestApplication;
+  beforeAll(async () => {
+    app = await createApp('express', metadata, {
+      configure: (nest) => nest.use(stripLegacyPrefix).use(overrideMethod),
+    });
+  });
+  afterAll(() => app.close());
+
+  const answer = (res: { status: number; headers: Record<string, string> }) => [
+    res.status,
+    res.headers['access-control-allow-origin'],
+  ];
+
+  it('gets the policy of the route a rewritten URL reaches', async () => {
+    const server = app.getHttpServer();
+    const secret = await request(server).get('/legacy/items/secret').set('Origin', APP);
+    expect([...answer(secret), secret.text]).toEqual([200, undefined, 'secret']);
+    expect(answer(await request(server).put('/legacy/items/7').set('Origin', APP))).toEqual([
+      200,
+      undefined,
+    ]);
+    expect(answer(await request(server).put('/legacy/items/7').set('Origin', PARTNER))).toEqual([
+      200,
+      PARTNER,
+    ]);
+    const withoutOrigin = await request(server).get('/legacy/items/secret');
+    expect(answer(withoutOrigin)).toEqual([200, undefined]);
+  });
+
+  it('gets the policy of the route an overridden method reaches', async () => {
+    const put = (origin: string) =>
+      request(app.getHttpServer())
+        .post('/items/7')
+        .set('X-HTTP-Method-Override', 'PUT')
+        .set('Origin', origin);
+    const fromPartner = await put(PARTNER);
+    expect([...answer(fromPartner), fromPartner.text]).toEqual([200, PARTNER, 'replaced']);
+    expect(answer(await put(APP))).toEqual([200, undefined]);
+  });
+
+  it('keeps the answer of a request no middleware rerouted', async () => {
+    const server = app.getHttpServer();
+    expect(answer(await request(server).put('/items/7').set('Origin', PARTNER))).toEqual([
+      200,
+      PARTNER,
+    ]);
+    expect(answer(await request(server).get('/items/secret').set('Origin', APP))).toEqual([
+      200,
+      undefined,
+    ]);
   });
 });
