@@ -148,14 +148,13 @@ export function buildPolicyTable(input: PolicyTableInput): CorsPolicyTable {
   index.seal();
   warnOfContinueWithoutOptionsRoute(global, listing, warn);
   // A handler announces itself so that its policy replaces a provisional
-  // decision: only those that may serve a request decided so. For any other
-  // the announcement would cost every request a few calls and a lookup that
-  // finds nothing.
+  // decision: those that may serve a request decided so. Where middleware may
+  // reroute a request, every other handler announces itself too, as decided
+  // for already: only a rerouted request is decided again, and the others
+  // skip the lookup of a provisional decision, which would find nothing.
   const announcing = index.routesServingSlots(
     (slot) => slot.routes.length > 1 || slot.routes.some(mayDecideProvisionally),
   );
-  // Where middleware may reroute a request, every other handler announces itself too, with
-  // nothing to do unless the request was rerouted.
   for (const [served, entry] of announced) {
     if (announcing.has(entry)) served.route = entry;
     else if (input.middlewareMayReroute)
