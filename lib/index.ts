@@ -10,7 +10,6 @@ export type {
 export { CorsConfigurationError } from './engine/index.js';
 export type {
   CorsConfigurationProblem,
-  CorsConfigurationWarning,
   CorsOrigin,
   CorsOriginEntry,
   CorsOriginFunction,
