@@ -21,7 +21,7 @@ import { startServer, stop, type Server } from './servers.js';
  * a simpler harness, 142,973 beside three other counts), most likely because
  * V8 paces parts of its garbage collection by the clock, which valgrind slows
  * about fifty times. Within a run every variant is counted the same way, two at
- * once, one per core; two runs agreed within 0.5% on every express count. The
+ * once, one per core; two runs agreed within 0.5% on most express counts. The
  * counts go into bench/RESULTS.md beside the last `npm run bench`.
  */
 

@@ -334,8 +334,9 @@ function instructionSection(
       "any of its threads, V8's compiled code and garbage collection included, over " +
       `${windows} of warm-up, for the same variants and workloads as above. ` +
       'Two servers are counted at once, one per core, with nothing else running; two runs ' +
-      'agreed within 0.5% on every express count, where the requests/second above move by ' +
-      "about 10% from one second to the next. Compare counts within this run only: a server's " +
+      'agreed within 0.5% on most express counts (one moved 13% between two runs: see ' +
+      'profile-notes.md), where the requests/second above move by about 10% from one second ' +
+      "to the next. Compare counts within this run only: a server's " +
       'count also moves with how it is run, most likely because V8 paces parts of its garbage ' +
       'collection by the clock, which valgrind slows about fifty times (bench/instructions.ts). ' +
       'A count is not time (a cache miss is one instruction in it), so it does not ' +
