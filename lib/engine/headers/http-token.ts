@@ -25,7 +25,5 @@ export const DEFAULT_ALLOWED_METHODS = 'GET,HEAD,PUT,PATCH,POST,DELETE';
 /** Splits an option given as a list or as a comma-separated string. */
 export function splitList(value: string | readonly string[]): string[] {
   const items = typeof value === 'string' ? value.split(',') : [...value];
-  return items
-    .map((item) => (typeof item === 'string' ? item.trim() : item))
-    .filter((item) => item !== '');
+  return items.map((item) => item.trim()).filter((item) => item !== '');
 }
